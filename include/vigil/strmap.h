@@ -1,0 +1,34 @@
+/* vigil/strmap.h - open-addressing hash map from byte strings to a small
+ * fixed record (three int64 values), for id caches on hot ingest paths.
+ *
+ * Ownership: the map copies keys into its own arena; vigil_strmap_release()
+ * frees everything. Pointers returned by lookups stay valid until the next
+ * insertion (which may grow the table) or clear.
+ */
+#ifndef VIGIL_STRMAP_H
+#define VIGIL_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vigil_strmap_val {
+  int64_t a, b, c;
+} vigil_strmap_val;
+
+typedef struct vigil_strmap {
+  struct vigil_strmap_slot *slots;
+  size_t cap, count; /* cap is a power of two */
+  struct vigil_strmap_chunk *chunks; /* key arena */
+} vigil_strmap;
+
+#define VIGIL_STRMAP_INIT {NULL, 0, 0, NULL}
+void vigil_strmap_init(vigil_strmap *m);
+void vigil_strmap_release(vigil_strmap *m);
+void vigil_strmap_clear(vigil_strmap *m);
+/* NULL if absent. */
+vigil_strmap_val *vigil_strmap_get(const vigil_strmap *m, const void *key, size_t len);
+/* Inserts (or finds) key; *val points at its value (zeroed when new).
+ * Returns 1 if inserted, 0 if it existed, VIGIL_ENOMEM. */
+int vigil_strmap_put(vigil_strmap *m, const void *key, size_t len, vigil_strmap_val **val);
+
+#endif

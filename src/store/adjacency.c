@@ -1,0 +1,351 @@
+/* Edges live as one adjacency row per (source account, kind): the sorted
+ * targets with weight and first/last-seen, delta- and varint-encoded in a
+ * blob. 100M edges are then ~2M rows instead of 100M B-tree entries, bulk
+ * loads are sequential appends, and the census reads a CSR graph straight
+ * from them.
+ *
+ * Blob format (all varints are LEB128):
+ *   varint n
+ *   n x { varint dst_delta, varint weight, zigzag first_delta, varint last-first }
+ * where dst_delta is relative to the previous dst (the first to 0) and
+ * first_delta to the previous entry's first-seen. Times are unix seconds, 0 =
+ * unknown.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_impl.h"
+#include "vigil/error.h"
+
+#define MAX_ADJ_ENTRIES ((size_t)1 << 31)
+
+/* ---- varints --------------------------------------------------------------- */
+static size_t put_varint(unsigned char *p, uint64_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = (unsigned char)v;
+  return n;
+}
+
+static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v) {
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (*p >= end) return VIGIL_ECORRUPT;
+    unsigned char b = *(*p)++;
+    r |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *v = r;
+      return 0;
+    }
+  }
+  return VIGIL_ECORRUPT;
+}
+
+static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+static int dec_reserve(sq_adj_dec *d, size_t n) {
+  if (n <= d->cap) return 0;
+  size_t cap = d->cap ? d->cap : 64;
+  while (cap < n) cap *= 2;
+  int64_t *a = realloc(d->dst, cap * sizeof *a);
+  if (!a) return VIGIL_ENOMEM;
+  d->dst = a;
+  if (!(a = realloc(d->w, cap * sizeof *a))) return VIGIL_ENOMEM;
+  d->w = a;
+  if (!(a = realloc(d->first, cap * sizeof *a))) return VIGIL_ENOMEM;
+  d->first = a;
+  if (!(a = realloc(d->last, cap * sizeof *a))) return VIGIL_ENOMEM;
+  d->last = a;
+  d->cap = cap;
+  return 0;
+}
+
+void sq_adj_dec_release(sq_adj_dec *d) {
+  free(d->dst), free(d->w), free(d->first), free(d->last);
+  memset(d, 0, sizeof *d);
+}
+
+int sq_adj_decode(const unsigned char *p, size_t len, sq_adj_dec *d) {
+  const unsigned char *end = p + len;
+  uint64_t n;
+  int rc;
+  d->n = 0;
+  if (len == 0) return 0;
+  if ((rc = get_varint(&p, end, &n))) return rc;
+  /* every entry takes at least 4 bytes: a corrupt count cannot make us
+   * allocate more than the blob justifies */
+  if (n > len / 4 + 1 || n > MAX_ADJ_ENTRIES) return VIGIL_ECORRUPT;
+  if ((rc = dec_reserve(d, (size_t)n))) return rc;
+  int64_t dst = 0, first = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t dd, w, fd, span;
+    if ((rc = get_varint(&p, end, &dd)) || (rc = get_varint(&p, end, &w)) ||
+        (rc = get_varint(&p, end, &fd)) || (rc = get_varint(&p, end, &span)))
+      return rc;
+    if (i > 0 && dd == 0) return VIGIL_ECORRUPT; /* targets strictly increase */
+    dst += (int64_t)dd;
+    first += unzigzag(fd);
+    d->dst[i] = dst;
+    d->w[i] = (int64_t)w;
+    d->first[i] = first;
+    d->last[i] = first + (int64_t)span;
+  }
+  if (p != end) return VIGIL_ECORRUPT;
+  d->n = (size_t)n;
+  return 0;
+}
+
+static int encode(sq_store *q, const sq_adj_dec *d) {
+  vigil_buf *b = &q->scratch;
+  vigil_buf_clear(b);
+  int rc = vigil_buf_reserve(b, 10 + d->n * 40);
+  if (rc) return rc;
+  unsigned char *p = (unsigned char *)b->data;
+  size_t k = put_varint(p, d->n);
+  int64_t prev_dst = 0, prev_first = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    int64_t last = d->last[i] < d->first[i] ? d->first[i] : d->last[i];
+    k += put_varint(p + k, (uint64_t)(d->dst[i] - prev_dst));
+    k += put_varint(p + k, (uint64_t)d->w[i]);
+    k += put_varint(p + k, zigzag(d->first[i] - prev_first));
+    k += put_varint(p + k, (uint64_t)(last - d->first[i]));
+    prev_dst = d->dst[i];
+    prev_first = d->first[i];
+  }
+  b->len = k;
+  return 0;
+}
+
+/* ---- buffering ---------------------------------------------------------------- */
+int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int64_t weight,
+                 int64_t first, int64_t last) {
+  if (kind < 0 || kind >= VIGIL_EDGE_KIND_COUNT) return VIGIL_EINVAL;
+  if (src <= 0 || dst <= 0 || src > UINT32_MAX || dst > UINT32_MAX) return VIGIL_ERANGE;
+  sq_edge_vec *v = &q->edges[kind][mode];
+  if (v->n == v->cap) {
+    size_t cap = v->cap ? v->cap * 2 : 4096;
+    sq_edge_op *nv = realloc(v->v, cap * sizeof *nv);
+    if (!nv) return VIGIL_ENOMEM;
+    v->v = nv;
+    v->cap = cap;
+  }
+  if (first == VIGIL_TIME_UNKNOWN) first = 0;
+  if (last == VIGIL_TIME_UNKNOWN) last = first;
+  v->v[v->n++] = (sq_edge_op){((uint64_t)src << 32) | (uint64_t)dst, weight, first, last};
+  q->edges_pending++;
+  return 0;
+}
+
+/* Stable LSD radix sort on key, 16-bit digits, skipping digits that are the
+ * same for every element (common: high bits of small ids). Stability keeps
+ * the input order of duplicates, so for SET the last write wins. */
+static int radix_sort(sq_edge_op *a, size_t n) {
+  if (n < 2) return 0;
+  sq_edge_op *tmp = malloc(n * sizeof *tmp);
+  if (!tmp) return VIGIL_ENOMEM;
+  size_t *count = malloc(65536 * sizeof *count);
+  if (!count) {
+    free(tmp);
+    return VIGIL_ENOMEM;
+  }
+  uint64_t all_or = 0, all_and = ~(uint64_t)0;
+  for (size_t i = 0; i < n; i++) all_or |= a[i].key, all_and &= a[i].key;
+  uint64_t varying = all_or ^ all_and;
+  sq_edge_op *src = a, *dst = tmp;
+  for (int shift = 0; shift < 64; shift += 16) {
+    if (((varying >> shift) & 0xffff) == 0) continue;
+    memset(count, 0, 65536 * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[(src[i].key >> shift) & 0xffff]++;
+    size_t sum = 0;
+    for (size_t d = 0; d < 65536; d++) {
+      size_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; i++) dst[count[(src[i].key >> shift) & 0xffff]++] = src[i];
+    sq_edge_op *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, n * sizeof *a);
+  free(count);
+  free(tmp);
+  return 0;
+}
+
+/* Collapses runs of equal keys: SET keeps the last op (times widened), ADD
+ * sums weights. Returns the new length. */
+static size_t collapse(sq_edge_op *a, size_t n, int mode) {
+  size_t out = 0;
+  for (size_t i = 0; i < n;) {
+    sq_edge_op cur = a[i];
+    size_t j = i + 1;
+    for (; j < n && a[j].key == cur.key; j++) {
+      if (mode == SQ_SET) cur.weight = a[j].weight;
+      else cur.weight += a[j].weight;
+      if (a[j].first && (!cur.first || a[j].first < cur.first)) cur.first = a[j].first;
+      if (a[j].last > cur.last) cur.last = a[j].last;
+    }
+    a[out++] = cur;
+    i = j;
+  }
+  return out;
+}
+
+static int load_row(sq_store *q, int64_t src, int kind, sq_adj_dec *d, int *existed) {
+  sqlite3_stmt *st = q->st_adj_get;
+  sqlite3_bind_int64(st, 1, src);
+  sqlite3_bind_int(st, 2, kind);
+  int rc = sqlite3_step(st);
+  d->n = 0;
+  *existed = 0;
+  if (rc == SQLITE_ROW) {
+    *existed = 1;
+    const void *blob = sqlite3_column_blob(st, 0);
+    int len = sqlite3_column_bytes(st, 0);
+    rc = sq_adj_decode(blob, (size_t)len, d);
+    sqlite3_reset(st);
+    if (rc) {
+      snprintf(q->base.errmsg, sizeof q->base.errmsg,
+               "adjacency row (src %lld, kind %d) is corrupt", (long long)src, kind);
+      return rc;
+    }
+    return 0;
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading adjacency");
+}
+
+static int write_row(sq_store *q, int64_t src, int kind, const sq_adj_dec *d, int existed,
+                     int64_t delta_n) {
+  int rc;
+  if (d->n == 0) {
+    if (!existed) return 0;
+    sqlite3_stmt *st = q->st_adj_del;
+    sqlite3_bind_int64(st, 1, src);
+    sqlite3_bind_int(st, 2, kind);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sq_fail(q, rc, "deleting adjacency");
+  } else {
+    if ((rc = encode(q, d))) return rc;
+    sqlite3_stmt *st = q->st_adj_put;
+    sqlite3_bind_int64(st, 1, src);
+    sqlite3_bind_int(st, 2, kind);
+    sqlite3_bind_int64(st, 3, (int64_t)d->n);
+    sqlite3_bind_blob(st, 4, q->scratch.data, (int)q->scratch.len, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sq_fail(q, rc, "writing adjacency");
+  }
+  if (delta_n) {
+    sqlite3_stmt *st = q->st_total_add;
+    sqlite3_bind_int(st, 1, kind);
+    sqlite3_bind_int64(st, 2, delta_n);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sq_fail(q, rc, "updating edge totals");
+  }
+  return 0;
+}
+
+/* Merges the sorted ops of one source into its decoded row `old`, writing
+ * the result into `out`. */
+static void merge_one(sq_store *q, const sq_adj_dec *old, const sq_edge_op *set, size_t nset,
+                      const sq_edge_op *add, size_t nadd, sq_adj_dec *out, int *changed) {
+  size_t i = 0, js = 0, ja = 0;
+  out->n = 0;
+  *changed = 0;
+  for (;;) {
+    int64_t d_old = i < old->n ? old->dst[i] : INT64_MAX;
+    int64_t d_set = js < nset ? (int64_t)(set[js].key & 0xffffffffu) : INT64_MAX;
+    int64_t d_add = ja < nadd ? (int64_t)(add[ja].key & 0xffffffffu) : INT64_MAX;
+    int64_t d = d_old < d_set ? d_old : d_set;
+    if (d_add < d) d = d_add;
+    if (d == INT64_MAX) break;
+    int have = d_old == d;
+    int64_t w = have ? old->w[i] : 0, f = have ? old->first[i] : 0, l = have ? old->last[i] : 0;
+    int64_t w0 = w, f0 = f, l0 = l;
+    if (d_set == d) {
+      const sq_edge_op *e = &set[js++];
+      w = e->weight;
+      if (e->first && (!f || e->first < f)) f = e->first;
+      if (e->last > l) l = e->last;
+    }
+    if (d_add == d) {
+      const sq_edge_op *e = &add[ja++];
+      w += e->weight;
+      if (e->weight > 0) {
+        if (e->first && (!f || e->first < f)) f = e->first;
+        if (e->last > l) l = e->last;
+      }
+    }
+    if (have) i++;
+    int touched = d_set == d || d_add == d;
+    if (w > 0) {
+      size_t k = out->n++;
+      out->dst[k] = d, out->w[k] = w, out->first[k] = f, out->last[k] = l;
+    }
+    if (!have && w > 0) q->edge_counts.created++, *changed = 1;
+    else if (have && w <= 0) q->edge_counts.updated++, *changed = 1;
+    else if (have && (w != w0 || f != f0 || l != l0)) {
+      /* a re-observation that only widens last-seen is not a new fact about
+       * the edge for counting purposes, but it is stored */
+      if (w != w0 || f != f0) q->edge_counts.updated++;
+      else q->edge_counts.unchanged++;
+      *changed = 1;
+    } else if (have && touched) q->edge_counts.unchanged++;
+  }
+}
+
+int sq_edges_flush(sq_store *q) {
+  int rc = 0;
+  sq_adj_dec old = {0}, out = {0};
+  for (int kind = 0; kind < VIGIL_EDGE_KIND_COUNT && !rc; kind++) {
+    sq_edge_vec *vs = &q->edges[kind][SQ_SET], *va = &q->edges[kind][SQ_ADD];
+    if (!vs->n && !va->n) continue;
+    if ((rc = radix_sort(vs->v, vs->n)) || (rc = radix_sort(va->v, va->n))) break;
+    size_t ns = collapse(vs->v, vs->n, SQ_SET), na = collapse(va->v, va->n, SQ_ADD);
+    size_t is = 0, ia = 0;
+    while (!rc && (is < ns || ia < na)) {
+      uint64_t s_src = is < ns ? vs->v[is].key >> 32 : UINT64_MAX;
+      uint64_t a_src = ia < na ? va->v[ia].key >> 32 : UINT64_MAX;
+      uint64_t src = s_src < a_src ? s_src : a_src;
+      size_t es = is, ea = ia;
+      while (es < ns && vs->v[es].key >> 32 == src) es++;
+      while (ea < na && va->v[ea].key >> 32 == src) ea++;
+      int existed, changed;
+      if ((rc = load_row(q, (int64_t)src, kind, &old, &existed))) break;
+      if ((rc = dec_reserve(&out, old.n + (es - is) + (ea - ia)))) break;
+      merge_one(q, &old, vs->v + is, es - is, va->v + ia, ea - ia, &out, &changed);
+      if (changed)
+        rc = write_row(q, (int64_t)src, kind, &out, existed, (int64_t)out.n - (int64_t)old.n);
+      is = es, ia = ea;
+    }
+    vs->n = va->n = 0;
+  }
+  sq_adj_dec_release(&old);
+  sq_adj_dec_release(&out);
+  if (rc) sq_edges_discard(q);
+  q->edges_pending = 0;
+  return rc;
+}
+
+void sq_edges_discard(sq_store *q) {
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) q->edges[k][0].n = q->edges[k][1].n = 0;
+  q->edges_pending = 0;
+}
+
+void sq_edges_release(sq_store *q) {
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
+    for (int m = 0; m < 2; m++) {
+      free(q->edges[k][m].v);
+      memset(&q->edges[k][m], 0, sizeof q->edges[k][m]);
+    }
+  q->edges_pending = 0;
+}

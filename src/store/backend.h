@@ -1,0 +1,88 @@
+/* src/store/backend.h - the function table a store backend implements.
+ *
+ * store.c turns every public vigil_store_* call into ops->NAME(...). A
+ * backend allocates a struct that begins with `struct vigil_store` and fills
+ * `ops`. Adding a store function: one X line here, its declaration in
+ * include/vigil/store.h, and its implementation in each backend.
+ */
+#ifndef VIGIL_STORE_BACKEND_H
+#define VIGIL_STORE_BACKEND_H
+
+#include "vigil/store.h"
+
+/* X(return type, name, parameter list, argument list) */
+#define VIGIL_STORE_OPS(X)                                                                       \
+  X(int, close, (vigil_store * s), (s))                                                          \
+  X(int, schema_version, (vigil_store * s, int *version), (s, version))                         \
+  X(int, begin, (vigil_store * s), (s))                                                          \
+  X(int, commit, (vigil_store * s), (s))                                                         \
+  X(int, rollback, (vigil_store * s), (s))                                                       \
+  X(int, account_resolve,                                                                        \
+    (vigil_store * s, vigil_str platform, const vigil_account_ref *ref, int create, int64_t *id, \
+     vigil_change *change),                                                                      \
+    (s, platform, ref, create, id, change))                                                      \
+  X(int, account_upsert,                                                                         \
+    (vigil_store * s, const vigil_account *a, int64_t observed_at, int64_t *id,                  \
+     vigil_change *change),                                                                      \
+    (s, a, observed_at, id, change))                                                             \
+  X(int, post_upsert,                                                                            \
+    (vigil_store * s, const vigil_post *p, const vigil_post_refs *refs, int64_t *id,             \
+     vigil_change *change),                                                                      \
+    (s, p, refs, id, change))                                                                    \
+  X(int, status_add,                                                                             \
+    (vigil_store * s, int64_t account, int status, int64_t observed_at, vigil_str reason,        \
+     vigil_change *change),                                                                      \
+    (s, account, status, observed_at, reason, change))                                           \
+  X(int, edge_put,                                                                               \
+    (vigil_store * s, int kind, int64_t src, int64_t dst, int64_t weight, int64_t seen_at),      \
+    (s, kind, src, dst, weight, seen_at))                                                        \
+  X(int, flush_edges, (vigil_store * s), (s))                                                    \
+  X(int, ingest_begin,                                                                           \
+    (vigil_store * s, const vigil_ingest_file *f, int64_t *run, uint64_t *resume_offset,         \
+     uint64_t *resume_line),                                                                     \
+    (s, f, run, resume_offset, resume_line))                                                     \
+  X(int, ingest_progress,                                                                        \
+    (vigil_store * s, int64_t run, uint64_t next_offset, uint64_t next_line,                     \
+     const vigil_ingest_counts *c),                                                              \
+    (s, run, next_offset, next_line, c))                                                         \
+  X(int, ingest_reject,                                                                          \
+    (vigil_store * s, int64_t run, uint64_t line, const char *field, const char *reason),        \
+    (s, run, line, field, reason))                                                               \
+  X(int, ingest_end,                                                                             \
+    (vigil_store * s, int64_t run, const char *state, const vigil_ingest_counts *c),             \
+    (s, run, state, c))                                                                          \
+  X(int, stats_get, (vigil_store * s, vigil_store_stats * st), (s, st))                         \
+  X(int, top,                                                                                    \
+    (vigil_store * s, const char *what, int limit,                                               \
+     int (*cb)(void *ctx, vigil_str value, uint64_t count), void *ctx),                          \
+    (s, what, limit, cb, ctx))                                                                   \
+  X(int, each_account,                                                                           \
+    (vigil_store * s, int (*cb)(void *ctx, const vigil_account_row *row), void *ctx),           \
+    (s, cb, ctx))                                                                                \
+  X(int64_t, max_account_id, (vigil_store * s), (s))                                             \
+  X(int, each_adjacency,                                                                         \
+    (vigil_store * s, int kind, int (*cb)(void *ctx, const vigil_adj_row *row), void *ctx),     \
+    (s, kind, cb, ctx))                                                                          \
+  X(int, each_post,                                                                              \
+    (vigil_store * s, int (*cb)(void *ctx, const vigil_post_row *row), void *ctx), (s, cb, ctx)) \
+  X(int, each_status,                                                                            \
+    (vigil_store * s, int (*cb)(void *ctx, const vigil_status_row *row), void *ctx),            \
+    (s, cb, ctx))
+
+typedef struct vigil_store_ops {
+#define VIGIL_STORE_OP_FIELD_(ret, name, params, args) ret(*name) params;
+  VIGIL_STORE_OPS(VIGIL_STORE_OP_FIELD_)
+#undef VIGIL_STORE_OP_FIELD_
+  size_t (*edges_pending)(const vigil_store *s);
+  void (*edge_counts)(const vigil_store *s, vigil_edge_counts *out);
+} vigil_store_ops;
+
+struct vigil_store {
+  const vigil_store_ops *ops;
+  char errmsg[512];
+};
+
+/* Backends. */
+int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out);
+
+#endif

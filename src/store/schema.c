@@ -1,0 +1,75 @@
+/* The SQLite schema as a list of forward migrations. Migration i takes the
+ * store from version i to i+1; a store records its version in
+ * PRAGMA user_version. Never edit a released migration: append a new one. */
+#include <stddef.h>
+
+const char *const vigil_sqlite_migrations[] = {
+    /* 0 -> 1: the foundation */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE accounts("
+    "  id INTEGER PRIMARY KEY,"
+    "  platform TEXT NOT NULL,"
+    "  platform_id TEXT,"            /* NULL when only the username is known */
+    "  username TEXT,"
+    "  username_key TEXT,"           /* lower-case username for lookups */
+    "  display_name TEXT, description TEXT, location TEXT, lang TEXT, url TEXT,"
+    "  profile_image_url TEXT,"
+    "  created_at INTEGER,"
+    "  followers INTEGER, following INTEGER, statuses INTEGER,"
+    "  verified INTEGER, protected INTEGER,"
+    "  has_profile INTEGER NOT NULL DEFAULT 0,"
+    "  profile_at INTEGER,"          /* observation time of the stored profile */
+    "  digest INTEGER NOT NULL DEFAULT 0,"
+    "  raw TEXT);"
+    "CREATE UNIQUE INDEX accounts_pid ON accounts(platform, platform_id)"
+    "  WHERE platform_id IS NOT NULL;"
+    "CREATE INDEX accounts_uname ON accounts(platform, username_key);"
+    "CREATE TABLE posts("
+    "  id INTEGER PRIMARY KEY,"
+    "  platform TEXT NOT NULL,"
+    "  platform_id TEXT NOT NULL,"
+    "  author INTEGER NOT NULL REFERENCES accounts(id),"
+    "  text TEXT, lang TEXT, source TEXT, created_at INTEGER,"
+    "  reply_to_post TEXT, reply_to INTEGER REFERENCES accounts(id),"
+    "  retweet_of_post TEXT, retweet_of INTEGER REFERENCES accounts(id),"
+    "  quote_of_post TEXT, quote_of INTEGER REFERENCES accounts(id),"
+    "  digest INTEGER NOT NULL,"
+    "  raw TEXT,"
+    "  UNIQUE(platform, platform_id));"
+    "CREATE INDEX posts_author ON posts(author, id);"
+    "CREATE TABLE post_hashtags(post INTEGER NOT NULL REFERENCES posts(id), tag TEXT NOT NULL,"
+    "  PRIMARY KEY(post, tag)) WITHOUT ROWID;"
+    "CREATE TABLE post_urls(post INTEGER NOT NULL REFERENCES posts(id), idx INTEGER NOT NULL,"
+    "  url TEXT, expanded TEXT, domain TEXT, PRIMARY KEY(post, idx)) WITHOUT ROWID;"
+    "CREATE TABLE post_media(post INTEGER NOT NULL REFERENCES posts(id), idx INTEGER NOT NULL,"
+    "  media_key TEXT, type TEXT, url TEXT, PRIMARY KEY(post, idx)) WITHOUT ROWID;"
+    "CREATE TABLE post_mentions(post INTEGER NOT NULL REFERENCES posts(id),"
+    "  account INTEGER NOT NULL REFERENCES accounts(id), PRIMARY KEY(post, account)) WITHOUT ROWID;"
+    "CREATE TABLE account_status("
+    "  account INTEGER NOT NULL REFERENCES accounts(id),"
+    "  status INTEGER NOT NULL, observed_at INTEGER NOT NULL, reason TEXT,"
+    "  PRIMARY KEY(account, observed_at, status)) WITHOUT ROWID;"
+    /* one row per (source account, kind): see src/store/adjacency.c */
+    "CREATE TABLE adjacency("
+    "  src INTEGER NOT NULL REFERENCES accounts(id), kind INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(src, kind)) WITHOUT ROWID;"
+    "CREATE TABLE edge_totals(kind INTEGER PRIMARY KEY, n INTEGER NOT NULL);"
+    "CREATE TABLE ingest_runs("
+    "  id INTEGER PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL,"
+    "  size INTEGER, mtime INTEGER, fingerprint INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL, finished_at INTEGER,"
+    "  state TEXT NOT NULL,"          /* running | complete | failed */
+    "  next_offset INTEGER NOT NULL DEFAULT 0, next_line INTEGER NOT NULL DEFAULT 0,"
+    "  records INTEGER DEFAULT 0, rejected INTEGER DEFAULT 0,"
+    "  accounts_new INTEGER DEFAULT 0, accounts_updated INTEGER DEFAULT 0,"
+    "  accounts_unchanged INTEGER DEFAULT 0,"
+    "  posts_new INTEGER DEFAULT 0, posts_updated INTEGER DEFAULT 0,"
+    "  posts_unchanged INTEGER DEFAULT 0,"
+    "  statuses_new INTEGER DEFAULT 0, statuses_unchanged INTEGER DEFAULT 0,"
+    "  edges_new INTEGER DEFAULT 0, edges_updated INTEGER DEFAULT 0,"
+    "  edges_unchanged INTEGER DEFAULT 0);"
+    "CREATE INDEX ingest_runs_fp ON ingest_runs(fingerprint, state);"
+    "CREATE TABLE ingest_rejects(run INTEGER NOT NULL REFERENCES ingest_runs(id),"
+    "  line INTEGER NOT NULL, field TEXT, reason TEXT NOT NULL);"
+    "CREATE INDEX ingest_rejects_run ON ingest_rejects(run, line);",
+    NULL};

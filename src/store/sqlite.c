@@ -1,0 +1,1225 @@
+/* The SQLite backend: the embedded default store. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "store/sqlite_impl.h"
+#include "vigil/error.h"
+
+extern const char *const vigil_sqlite_migrations[];
+
+/* per-account facts kept in memory while the handle is open */
+typedef struct acc_meta {
+  uint64_t digest;
+  int64_t profile_at;
+  int has_pid;
+} acc_meta;
+
+typedef struct sq_full {
+  sq_store q;
+  acc_meta *meta;
+  size_t meta_cap;
+} sq_full;
+
+static const vigil_store_ops sqlite_ops;
+
+int sq_fail(sq_store *q, int rc_sqlite, const char *what) {
+  snprintf(q->base.errmsg, sizeof q->base.errmsg, "%s: %s", what,
+           q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc_sqlite));
+  int primary = rc_sqlite & 0xff;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return VIGIL_EBUSY;
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return VIGIL_ECORRUPT;
+  if (primary == SQLITE_NOMEM) return VIGIL_ENOMEM;
+  if (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN)
+    return VIGIL_EIO;
+  if (primary == SQLITE_READONLY || primary == SQLITE_PERM) return VIGIL_EPERM;
+  return VIGIL_EDB;
+}
+
+int sq_exec(sq_store *q, const char *sql) {
+  char *err = NULL;
+  int rc = sqlite3_exec(q->db, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK) {
+    snprintf(q->base.errmsg, sizeof q->base.errmsg, "%s", err ? err : sqlite3_errstr(rc));
+    sqlite3_free(err);
+    return sq_fail(q, rc, q->base.errmsg[0] ? "exec" : "exec");
+  }
+  return 0;
+}
+
+int sq_prepare(sq_store *q, sqlite3_stmt **st, const char *sql) {
+  int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+  return rc == SQLITE_OK ? 0 : sq_fail(q, rc, "prepare");
+}
+
+static void bind_str(sqlite3_stmt *st, int i, vigil_str s) {
+  if (s.ptr) sqlite3_bind_text(st, i, s.ptr, (int)s.len, SQLITE_STATIC);
+  else sqlite3_bind_null(st, i);
+}
+
+static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v, int64_t unknown) {
+  if (v == unknown) sqlite3_bind_null(st, i);
+  else sqlite3_bind_int64(st, i, v);
+}
+
+static vigil_str col_str(sqlite3_stmt *st, int i) {
+  const unsigned char *p = sqlite3_column_text(st, i);
+  if (!p) return VIGIL_STR_NULL;
+  return (vigil_str){(const char *)p, (size_t)sqlite3_column_bytes(st, i)};
+}
+
+static int step_done(sq_store *q, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, what);
+}
+
+/* ---- open / close / migrations ------------------------------------------------ */
+static int migrate(sq_store *q) {
+  int version = 0, n = 0;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, "PRAGMA user_version");
+  if (rc) return rc;
+  if (sqlite3_step(st) == SQLITE_ROW) version = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  while (vigil_sqlite_migrations[n]) n++;
+  if (version > n) {
+    snprintf(q->base.errmsg, sizeof q->base.errmsg,
+             "store schema version %d is newer than this vigil (%d)", version, n);
+    return VIGIL_ESCHEMA;
+  }
+  if (version == n) return 0;
+  if (q->readonly) {
+    snprintf(q->base.errmsg, sizeof q->base.errmsg, "store needs migration; open it read-write");
+    return VIGIL_ESCHEMA;
+  }
+  if ((rc = sq_exec(q, "BEGIN IMMEDIATE"))) return rc;
+  for (int v = version; v < n; v++) {
+    if ((rc = sq_exec(q, vigil_sqlite_migrations[v]))) {
+      sq_exec(q, "ROLLBACK");
+      return rc;
+    }
+  }
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
+  if ((rc = sq_exec(q, sql)) || (rc = sq_exec(q, "COMMIT"))) {
+    sq_exec(q, "ROLLBACK");
+    return rc;
+  }
+  return 0;
+}
+
+static int prepare_all(sq_store *q) {
+  struct {
+    sqlite3_stmt **st;
+    const char *sql;
+  } list[] = {
+      {&q->st_acc_insert,
+       "INSERT INTO accounts(platform, platform_id, username, username_key, display_name,"
+       " description, location, lang, url, profile_image_url, created_at, followers, following,"
+       " statuses, verified, protected, has_profile, profile_at, digest, raw)"
+       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,1,?17,?18,?19)"},
+      {&q->st_acc_update,
+       "UPDATE accounts SET platform_id=coalesce(?2, platform_id),"
+       " username=coalesce(?3, username), username_key=coalesce(?4, username_key),"
+       " display_name=?5, description=?6, location=?7, lang=?8, url=?9, profile_image_url=?10,"
+       " created_at=?11, followers=?12, following=?13, statuses=?14, verified=?15,"
+       " protected=?16, has_profile=1, profile_at=?17, digest=?18, raw=?19 WHERE id=?1"},
+      {&q->st_acc_stub,
+       "INSERT INTO accounts(platform, platform_id, username, username_key, has_profile, digest)"
+       " VALUES(?1,?2,?3,?4,0,0)"},
+      {&q->st_acc_set_pid, "UPDATE accounts SET platform_id=?2 WHERE id=?1"},
+      {&q->st_post_find, "SELECT id, digest FROM posts WHERE platform=?1 AND platform_id=?2"},
+      {&q->st_post_insert,
+       "INSERT INTO posts(platform, platform_id, author, text, lang, source, created_at,"
+       " reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
+       " raw) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"},
+      {&q->st_post_update,
+       "UPDATE posts SET author=?3, text=?4, lang=?5, source=?6, created_at=?7,"
+       " reply_to_post=?8, reply_to=?9, retweet_of_post=?10, retweet_of=?11,"
+       " quote_of_post=?12, quote_of=?13, digest=?14, raw=?15 WHERE id=?1"},
+      {&q->st_post_old_refs,
+       "SELECT author, reply_to, retweet_of, quote_of, created_at FROM posts WHERE id=?1"},
+      {&q->st_tag_ins, "INSERT OR IGNORE INTO post_hashtags(post, tag) VALUES(?1,?2)"},
+      {&q->st_tag_del, "DELETE FROM post_hashtags WHERE post=?1"},
+      {&q->st_url_ins,
+       "INSERT OR REPLACE INTO post_urls(post, idx, url, expanded, domain)"
+       " VALUES(?1,?2,?3,?4,?5)"},
+      {&q->st_url_del, "DELETE FROM post_urls WHERE post=?1"},
+      {&q->st_media_ins,
+       "INSERT OR REPLACE INTO post_media(post, idx, media_key, type, url) VALUES(?1,?2,?3,?4,?5)"},
+      {&q->st_media_del, "DELETE FROM post_media WHERE post=?1"},
+      {&q->st_mention_ins, "INSERT OR IGNORE INTO post_mentions(post, account) VALUES(?1,?2)"},
+      {&q->st_mention_del, "DELETE FROM post_mentions WHERE post=?1"},
+      {&q->st_mention_sel, "SELECT account FROM post_mentions WHERE post=?1"},
+      {&q->st_status_ins,
+       "INSERT OR IGNORE INTO account_status(account, status, observed_at, reason)"
+       " VALUES(?1,?2,?3,?4)"},
+      {&q->st_adj_get, "SELECT data FROM adjacency WHERE src=?1 AND kind=?2"},
+      {&q->st_adj_put,
+       "INSERT OR REPLACE INTO adjacency(src, kind, n, data) VALUES(?1,?2,?3,?4)"},
+      {&q->st_adj_del, "DELETE FROM adjacency WHERE src=?1 AND kind=?2"},
+      {&q->st_total_add,
+       "INSERT INTO edge_totals(kind, n) VALUES(?1,?2)"
+       " ON CONFLICT(kind) DO UPDATE SET n = n + excluded.n"},
+  };
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+    int rc = sq_prepare(q, list[i].st, list[i].sql);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+static void finalize_all(sq_store *q) {
+  sqlite3_stmt **all[] = {
+      &q->st_acc_insert, &q->st_acc_update,  &q->st_acc_stub,    &q->st_acc_set_pid,
+      &q->st_post_find,  &q->st_post_insert, &q->st_post_update, &q->st_post_old_refs,
+      &q->st_tag_ins,    &q->st_tag_del,     &q->st_url_ins,     &q->st_url_del,
+      &q->st_media_ins,  &q->st_media_del,   &q->st_mention_ins, &q->st_mention_del,
+      &q->st_mention_sel, &q->st_status_ins, &q->st_adj_get,     &q->st_adj_put,
+      &q->st_adj_del,    &q->st_total_add};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    sqlite3_finalize(*all[i]);
+    *all[i] = NULL;
+  }
+}
+
+int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
+  sq_full *f = calloc(1, sizeof *f);
+  if (!f) return VIGIL_ENOMEM;
+  sq_store *q = &f->q;
+  q->base.ops = &sqlite_ops;
+  q->readonly = (flags & VIGIL_STORE_READONLY) != 0;
+  int oflags = q->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int rc = sqlite3_open_v2(path, &q->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK) {
+    int e = sq_fail(q, rc, path);
+    sqlite3_close(q->db);
+    free(f);
+    return e == VIGIL_EDB ? VIGIL_EIO : e;
+  }
+  sqlite3_busy_timeout(q->db, 10000);
+  sqlite3_extended_result_codes(q->db, 1);
+  /* WAL: readers never block the writer and a crash leaves the last commit.
+   * synchronous=NORMAL is durable across process crashes in WAL mode. */
+  rc = sq_exec(q, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                  " PRAGMA cache_size=-262144; PRAGMA mmap_size=1073741824;");
+  if (!rc && !q->readonly) rc = sq_exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  if (!rc) rc = migrate(q);
+  if (!rc) {
+    /* a file that is not a SQLite database shows up here at the latest */
+    sqlite3_stmt *st = NULL;
+    rc = sq_prepare(q, &st, "SELECT count(*) FROM sqlite_master");
+    if (!rc && sqlite3_step(st) != SQLITE_ROW) rc = sq_fail(q, sqlite3_errcode(q->db), path);
+    sqlite3_finalize(st);
+  }
+  if (!rc && !q->readonly) rc = prepare_all(q);
+  if (rc) {
+    char msg[512];
+    memcpy(msg, q->base.errmsg, sizeof msg);
+    finalize_all(q);
+    sqlite3_close(q->db);
+    free(f);
+    fprintf(stderr, "vigil: store %s: %s\n", path, msg);
+    return rc;
+  }
+  *out = &q->base;
+  return 0;
+}
+
+static void drop_caches(sq_store *q) {
+  sq_full *f = (sq_full *)q;
+  vigil_strmap_release(&q->by_pid);
+  vigil_strmap_release(&q->by_uname);
+  free(f->meta);
+  f->meta = NULL;
+  f->meta_cap = 0;
+  q->cache_loaded = 0;
+}
+
+static int sq_close(vigil_store *s) {
+  sq_store *q = (sq_store *)s;
+  int rc = 0;
+  if (q->in_txn) {
+    sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    q->in_txn = 0;
+  }
+  finalize_all(q);
+  if (!q->readonly) sqlite3_exec(q->db, "PRAGMA optimize", NULL, NULL, NULL);
+  if (sqlite3_close(q->db) != SQLITE_OK) rc = VIGIL_EDB;
+  drop_caches(q);
+  sq_edges_release(q);
+  vigil_buf_release(&q->scratch);
+  free(q);
+  return rc;
+}
+
+static int sq_schema_version(vigil_store *s, int *version) {
+  sq_store *q = (sq_store *)s;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, "PRAGMA user_version");
+  if (rc) return rc;
+  *version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+  sqlite3_finalize(st);
+  return 0;
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+static int sq_begin(vigil_store *s) {
+  sq_store *q = (sq_store *)s;
+  if (q->in_txn) return VIGIL_ESTATE;
+  int rc = sq_exec(q, "BEGIN IMMEDIATE");
+  if (!rc) q->in_txn = 1;
+  return rc;
+}
+
+static int sq_rollback(vigil_store *s) {
+  sq_store *q = (sq_store *)s;
+  if (!q->in_txn) return 0;
+  q->in_txn = 0;
+  sq_edges_discard(q);
+  drop_caches(q); /* they may hold ids that were never committed */
+  return sq_exec(q, "ROLLBACK");
+}
+
+static int sq_commit(vigil_store *s) {
+  sq_store *q = (sq_store *)s;
+  if (!q->in_txn) return VIGIL_ESTATE;
+  int rc = sq_edges_flush(q);
+  if (!rc) rc = sq_exec(q, "COMMIT");
+  if (rc) {
+    sq_rollback(s);
+    return rc;
+  }
+  q->in_txn = 0;
+  return 0;
+}
+
+/* ---- account caches ------------------------------------------------------------ */
+#define KEY_MAX 1024
+
+/* "platform\0value" with value lower-cased when fold */
+static size_t make_key(char *buf, vigil_str platform, vigil_str v, int fold) {
+  size_t pl = platform.len < 64 ? platform.len : 64;
+  size_t vl = v.len < KEY_MAX - 66 ? v.len : KEY_MAX - 66;
+  memcpy(buf, platform.ptr, pl);
+  buf[pl] = '\0';
+  for (size_t i = 0; i < vl; i++)
+    buf[pl + 1 + i] = fold ? (char)tolower((unsigned char)v.ptr[i]) : v.ptr[i];
+  return pl + 1 + vl;
+}
+
+static int meta_set(sq_store *q, int64_t id, uint64_t digest, int64_t profile_at, int has_pid) {
+  sq_full *f = (sq_full *)q;
+  if (id <= 0) return VIGIL_ERANGE;
+  if ((size_t)id >= f->meta_cap) {
+    size_t cap = f->meta_cap ? f->meta_cap : 4096;
+    while (cap <= (size_t)id) cap *= 2;
+    acc_meta *m = realloc(f->meta, cap * sizeof *m);
+    if (!m) return VIGIL_ENOMEM;
+    memset(m + f->meta_cap, 0, (cap - f->meta_cap) * sizeof *m);
+    f->meta = m;
+    f->meta_cap = cap;
+  }
+  f->meta[id] = (acc_meta){digest, profile_at, has_pid};
+  return 0;
+}
+
+static acc_meta *meta_get(sq_store *q, int64_t id) {
+  sq_full *f = (sq_full *)q;
+  return id > 0 && (size_t)id < f->meta_cap ? &f->meta[id] : NULL;
+}
+
+static int cache_add(sq_store *q, int64_t id, vigil_str platform, vigil_str pid, vigil_str uname) {
+  char key[KEY_MAX];
+  vigil_strmap_val *v;
+  int rc;
+  if (pid.ptr) {
+    if ((rc = vigil_strmap_put(&q->by_pid, key, make_key(key, platform, pid, 0), &v)) < 0)
+      return rc;
+    v->a = id;
+  }
+  if (uname.ptr && uname.len) {
+    if ((rc = vigil_strmap_put(&q->by_uname, key, make_key(key, platform, uname, 1), &v)) < 0)
+      return rc;
+    /* the newest account holding a username wins (usernames are re-used) */
+    if (v->a < id) v->a = id;
+  }
+  return 0;
+}
+
+static int load_caches(sq_store *q) {
+  if (q->cache_loaded) return 0;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st,
+                      "SELECT id, platform, platform_id, username, digest,"
+                      " coalesce(profile_at, -9223372036854775808), has_profile FROM accounts");
+  if (rc) return rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    vigil_str pid = col_str(st, 2);
+    int has_profile = sqlite3_column_int(st, 6);
+    int e = cache_add(q, id, col_str(st, 1), pid, col_str(st, 3));
+    if (!e)
+      e = meta_set(q, id, (uint64_t)sqlite3_column_int64(st, 4),
+                   has_profile ? sqlite3_column_int64(st, 5) : VIGIL_TIME_UNKNOWN, pid.ptr != NULL);
+    if (e) {
+      sqlite3_finalize(st);
+      return e;
+    }
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return sq_fail(q, rc, "loading accounts");
+  q->cache_loaded = 1;
+  return 0;
+}
+
+static int64_t lookup(sq_store *q, vigil_strmap *m, vigil_str platform, vigil_str v, int fold) {
+  char key[KEY_MAX];
+  vigil_strmap_val *val = vigil_strmap_get(m, key, make_key(key, platform, v, fold));
+  return val ? val->a : 0;
+}
+
+static int insert_stub(sq_store *q, vigil_str platform, vigil_str pid, vigil_str uname,
+                       int64_t *id) {
+  char ukey[KEY_MAX];
+  sqlite3_stmt *st = q->st_acc_stub;
+  bind_str(st, 1, platform);
+  bind_str(st, 2, pid);
+  bind_str(st, 3, uname.len ? uname : VIGIL_STR_NULL);
+  if (uname.len) {
+    size_t n = uname.len < KEY_MAX ? uname.len : KEY_MAX;
+    for (size_t i = 0; i < n; i++) ukey[i] = (char)tolower((unsigned char)uname.ptr[i]);
+    sqlite3_bind_text(st, 4, ukey, (int)n, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_null(st, 4);
+  }
+  int rc = step_done(q, st, "inserting account");
+  if (rc) return rc;
+  *id = sqlite3_last_insert_rowid(q->db);
+  if ((rc = cache_add(q, *id, platform, pid, uname))) return rc;
+  return meta_set(q, *id, 0, VIGIL_TIME_UNKNOWN, pid.ptr != NULL);
+}
+
+static int set_pid(sq_store *q, int64_t id, vigil_str platform, vigil_str pid) {
+  sqlite3_stmt *st = q->st_acc_set_pid;
+  sqlite3_bind_int64(st, 1, id);
+  bind_str(st, 2, pid);
+  int rc = step_done(q, st, "merging account id");
+  if (rc) return rc;
+  acc_meta *m = meta_get(q, id);
+  if (m) m->has_pid = 1;
+  return cache_add(q, id, platform, pid, VIGIL_STR_NULL);
+}
+
+static int sq_account_resolve(vigil_store *s, vigil_str platform, const vigil_account_ref *ref,
+                              int create, int64_t *id, vigil_change *change) {
+  sq_store *q = (sq_store *)s;
+  int rc = load_caches(q);
+  if (rc) return rc;
+  *id = 0;
+  if (change) *change = VIGIL_UNCHANGED;
+  if (!platform.ptr || !platform.len) return VIGIL_EINVAL;
+  vigil_str pid = ref->platform_id, un = ref->username;
+  if (pid.ptr && pid.len == 0) pid = VIGIL_STR_NULL;
+  if (un.ptr && un.len && un.ptr[0] == '@') un.ptr++, un.len--;
+  if (!pid.ptr && !(un.ptr && un.len)) return VIGIL_EMISSING;
+  if (pid.ptr && (*id = lookup(q, &q->by_pid, platform, pid, 0))) return 0;
+  if (un.ptr && un.len) {
+    int64_t by_name = lookup(q, &q->by_uname, platform, un, 1);
+    if (by_name) {
+      acc_meta *m = meta_get(q, by_name);
+      if (!pid.ptr) {
+        *id = by_name;
+        return 0;
+      }
+      if (m && !m->has_pid) { /* a username-only account learns its id */
+        if ((rc = set_pid(q, by_name, platform, pid))) return rc;
+        *id = by_name;
+        return 0;
+      }
+    }
+  }
+  if (!create) return 0;
+  if (!q->in_txn) return VIGIL_ESTATE;
+  if ((rc = insert_stub(q, platform, pid, un, id))) return rc;
+  if (change) *change = VIGIL_NEW;
+  return 0;
+}
+
+static uint64_t account_digest(const vigil_account *a) {
+  XXH3_state_t st;
+  XXH3_64bits_reset(&st);
+  const vigil_str fields[] = {a->username, a->display_name, a->description, a->location,
+                              a->lang,     a->url,          a->profile_image_url};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    uint32_t len = fields[i].ptr ? (uint32_t)fields[i].len : UINT32_MAX;
+    XXH3_64bits_update(&st, &len, sizeof len);
+    if (fields[i].ptr) XXH3_64bits_update(&st, fields[i].ptr, fields[i].len);
+  }
+  int64_t nums[] = {a->created_at, a->followers, a->following, a->statuses, a->verified,
+                    a->is_protected};
+  XXH3_64bits_update(&st, nums, sizeof nums);
+  uint64_t h = XXH3_64bits_digest(&st);
+  return h ? h : 1;
+}
+
+static void bind_account(sq_store *q, sqlite3_stmt *st, const vigil_account *a, vigil_str pid,
+                         int64_t observed_at, uint64_t digest, char *ukey) {
+  (void)q;
+  bind_str(st, 2, pid);
+  bind_str(st, 3, a->username.len ? a->username : VIGIL_STR_NULL);
+  if (a->username.len) {
+    size_t n = a->username.len < KEY_MAX ? a->username.len : KEY_MAX;
+    for (size_t i = 0; i < n; i++) ukey[i] = (char)tolower((unsigned char)a->username.ptr[i]);
+    sqlite3_bind_text(st, 4, ukey, (int)n, SQLITE_STATIC);
+  } else {
+    sqlite3_bind_null(st, 4);
+  }
+  bind_str(st, 5, a->display_name);
+  bind_str(st, 6, a->description);
+  bind_str(st, 7, a->location);
+  bind_str(st, 8, a->lang);
+  bind_str(st, 9, a->url);
+  bind_str(st, 10, a->profile_image_url);
+  bind_opt_int(st, 11, a->created_at, VIGIL_TIME_UNKNOWN);
+  bind_opt_int(st, 12, a->followers, VIGIL_COUNT_UNKNOWN);
+  bind_opt_int(st, 13, a->following, VIGIL_COUNT_UNKNOWN);
+  bind_opt_int(st, 14, a->statuses, VIGIL_COUNT_UNKNOWN);
+  bind_opt_int(st, 15, a->verified, -1);
+  bind_opt_int(st, 16, a->is_protected, -1);
+  sqlite3_bind_int64(st, 17, observed_at);
+  sqlite3_bind_int64(st, 18, (int64_t)digest);
+  bind_str(st, 19, a->raw);
+}
+
+static int sq_account_upsert(vigil_store *s, const vigil_account *a, int64_t observed_at,
+                             int64_t *id, vigil_change *change) {
+  sq_store *q = (sq_store *)s;
+  if (!q->in_txn) return VIGIL_ESTATE;
+  vigil_account_ref ref = {a->platform_id, a->username};
+  int64_t found = 0;
+  int rc = sq_account_resolve(s, a->platform, &ref, 0, &found, NULL);
+  if (rc) return rc;
+  if (observed_at == VIGIL_TIME_UNKNOWN) observed_at = 0;
+  uint64_t digest = account_digest(a);
+  vigil_str pid = a->platform_id.ptr && a->platform_id.len ? a->platform_id : VIGIL_STR_NULL;
+  char ukey[KEY_MAX];
+  if (found) {
+    acc_meta *m = meta_get(q, found);
+    *id = found;
+    if (m && m->profile_at != VIGIL_TIME_UNKNOWN &&
+        (m->digest == digest || observed_at < m->profile_at ||
+         (observed_at == m->profile_at && digest < m->digest))) {
+      *change = VIGIL_UNCHANGED;
+      return 0;
+    }
+    sqlite3_stmt *st = q->st_acc_update;
+    sqlite3_bind_int64(st, 1, found);
+    bind_account(q, st, a, pid, observed_at, digest, ukey);
+    if ((rc = step_done(q, st, "updating account"))) return rc;
+    if ((rc = meta_set(q, found, digest, observed_at, (m && m->has_pid) || pid.ptr))) return rc;
+    if ((rc = cache_add(q, found, a->platform, pid, a->username))) return rc;
+    *change = VIGIL_UPDATED;
+    return 0;
+  }
+  sqlite3_stmt *st = q->st_acc_insert;
+  bind_str(st, 1, a->platform);
+  bind_account(q, st, a, pid, observed_at, digest, ukey);
+  if ((rc = step_done(q, st, "inserting account"))) return rc;
+  *id = sqlite3_last_insert_rowid(q->db);
+  if ((rc = cache_add(q, *id, a->platform, pid, a->username))) return rc;
+  if ((rc = meta_set(q, *id, digest, observed_at, pid.ptr != NULL))) return rc;
+  *change = VIGIL_NEW;
+  return 0;
+}
+
+/* ---- posts ----------------------------------------------------------------------- */
+static uint64_t post_digest(const vigil_post *p, const vigil_post_refs *r) {
+  XXH3_state_t st;
+  XXH3_64bits_reset(&st);
+#define H_STR(s)                                                      \
+  do {                                                                \
+    uint32_t len_ = (s).ptr ? (uint32_t)(s).len : UINT32_MAX;         \
+    XXH3_64bits_update(&st, &len_, sizeof len_);                      \
+    if ((s).ptr) XXH3_64bits_update(&st, (s).ptr, (s).len);           \
+  } while (0)
+  H_STR(p->text);
+  H_STR(p->lang);
+  H_STR(p->source);
+  H_STR(p->reply_to_post_id);
+  H_STR(p->retweet_of_post_id);
+  H_STR(p->quote_of_post_id);
+  for (size_t i = 0; i < p->n_hashtags; i++) H_STR(p->hashtags[i]);
+  for (size_t i = 0; i < p->n_urls; i++) {
+    H_STR(p->urls[i].url);
+    H_STR(p->urls[i].expanded);
+  }
+  for (size_t i = 0; i < p->n_media; i++) {
+    H_STR(p->media[i].key);
+    H_STR(p->media[i].type);
+    H_STR(p->media[i].url);
+  }
+#undef H_STR
+  int64_t nums[] = {p->created_at, r->author, r->reply_to, r->retweet_of, r->quote_of,
+                    (int64_t)r->n_mentions};
+  XXH3_64bits_update(&st, nums, sizeof nums);
+  XXH3_64bits_update(&st, r->mentions, r->n_mentions * sizeof *r->mentions);
+  uint64_t h = XXH3_64bits_digest(&st);
+  return h ? h : 1;
+}
+
+/* host of a URL, lower-cased, without "www." (a view into buf) */
+static vigil_str url_domain(vigil_str u, char *buf, size_t cap) {
+  if (!u.ptr) return VIGIL_STR_NULL;
+  const char *p = u.ptr, *end = u.ptr + u.len;
+  const char *sep = NULL;
+  for (const char *c = p; c + 2 < end; c++)
+    if (c[0] == ':' && c[1] == '/' && c[2] == '/') {
+      sep = c + 3;
+      break;
+    }
+  p = sep ? sep : p;
+  const char *h = p;
+  while (p < end && *p != '/' && *p != '?' && *p != '#' && *p != ':') p++;
+  /* user-info */
+  for (const char *c = h; c < p; c++)
+    if (*c == '@') h = c + 1;
+  size_t n = (size_t)(p - h);
+  if (n == 0 || n >= cap) return VIGIL_STR_NULL;
+  for (size_t i = 0; i < n; i++) buf[i] = (char)tolower((unsigned char)h[i]);
+  if (n > 4 && memcmp(buf, "www.", 4) == 0) return (vigil_str){buf + 4, n - 4};
+  return (vigil_str){buf, n};
+}
+
+static int post_children(sq_store *q, int64_t id, const vigil_post *p,
+                         const vigil_post_refs *r, int replace) {
+  int rc;
+  if (replace) {
+    sqlite3_stmt *dels[] = {q->st_tag_del, q->st_url_del, q->st_media_del, q->st_mention_del};
+    for (size_t i = 0; i < 4; i++) {
+      sqlite3_bind_int64(dels[i], 1, id);
+      if ((rc = step_done(q, dels[i], "replacing post details"))) return rc;
+    }
+  }
+  for (size_t i = 0; i < p->n_hashtags; i++) {
+    sqlite3_bind_int64(q->st_tag_ins, 1, id);
+    bind_str(q->st_tag_ins, 2, p->hashtags[i]);
+    if ((rc = step_done(q, q->st_tag_ins, "storing hashtag"))) return rc;
+  }
+  for (size_t i = 0; i < p->n_urls; i++) {
+    char dom[256];
+    sqlite3_stmt *st = q->st_url_ins;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (int64_t)i);
+    bind_str(st, 3, p->urls[i].url);
+    bind_str(st, 4, p->urls[i].expanded);
+    bind_str(st, 5, url_domain(p->urls[i].expanded.ptr ? p->urls[i].expanded : p->urls[i].url,
+                               dom, sizeof dom));
+    if ((rc = step_done(q, st, "storing url"))) return rc;
+  }
+  for (size_t i = 0; i < p->n_media; i++) {
+    sqlite3_stmt *st = q->st_media_ins;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, (int64_t)i);
+    bind_str(st, 3, p->media[i].key);
+    bind_str(st, 4, p->media[i].type);
+    bind_str(st, 5, p->media[i].url);
+    if ((rc = step_done(q, st, "storing media"))) return rc;
+  }
+  for (size_t i = 0; i < r->n_mentions; i++) {
+    sqlite3_bind_int64(q->st_mention_ins, 1, id);
+    sqlite3_bind_int64(q->st_mention_ins, 2, r->mentions[i]);
+    if ((rc = step_done(q, q->st_mention_ins, "storing mention"))) return rc;
+  }
+  return 0;
+}
+
+/* Adds (sign +1) or removes (-1) the interaction edges a post implies. */
+static int post_edges(sq_store *q, int sign, int64_t author, int64_t reply_to, int64_t retweet_of,
+                      int64_t quote_of, const int64_t *mentions, size_t n_mentions,
+                      int64_t at) {
+  int rc = 0;
+  if (at == VIGIL_TIME_UNKNOWN) at = 0;
+  struct {
+    int kind;
+    int64_t dst;
+  } refs[] = {{VIGIL_EDGE_REPLY, reply_to},
+              {VIGIL_EDGE_RETWEET, retweet_of},
+              {VIGIL_EDGE_QUOTE, quote_of}};
+  for (size_t i = 0; i < 3 && !rc; i++)
+    if (refs[i].dst > 0 && refs[i].dst != author)
+      rc = sq_edges_put(q, refs[i].kind, SQ_ADD, author, refs[i].dst, sign, at, at);
+  for (size_t i = 0; i < n_mentions && !rc; i++)
+    if (mentions[i] > 0 && mentions[i] != author)
+      rc = sq_edges_put(q, VIGIL_EDGE_MENTION, SQ_ADD, author, mentions[i], sign, at, at);
+  return rc;
+}
+
+static int remove_old_edges(sq_store *q, int64_t id) {
+  sqlite3_stmt *st = q->st_post_old_refs;
+  sqlite3_bind_int64(st, 1, id);
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) {
+    sqlite3_reset(st);
+    return sq_fail(q, rc, "reading post");
+  }
+  int64_t author = sqlite3_column_int64(st, 0), reply = sqlite3_column_int64(st, 1),
+          rt = sqlite3_column_int64(st, 2), quote = sqlite3_column_int64(st, 3),
+          at = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 4);
+  sqlite3_reset(st);
+  rc = post_edges(q, -1, author, reply, rt, quote, NULL, 0, at);
+  if (rc) return rc;
+  st = q->st_mention_sel;
+  sqlite3_bind_int64(st, 1, id);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t m = sqlite3_column_int64(st, 0);
+    int e = post_edges(q, -1, author, 0, 0, 0, &m, 1, at);
+    if (e) {
+      sqlite3_reset(st);
+      return e;
+    }
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading mentions");
+}
+
+static void bind_post(sqlite3_stmt *st, const vigil_post *p, const vigil_post_refs *r,
+                      uint64_t digest) {
+  sqlite3_bind_int64(st, 3, r->author);
+  bind_str(st, 4, p->text);
+  bind_str(st, 5, p->lang);
+  bind_str(st, 6, p->source);
+  bind_opt_int(st, 7, p->created_at, VIGIL_TIME_UNKNOWN);
+  bind_str(st, 8, p->reply_to_post_id);
+  bind_opt_int(st, 9, r->reply_to, 0);
+  bind_str(st, 10, p->retweet_of_post_id);
+  bind_opt_int(st, 11, r->retweet_of, 0);
+  bind_str(st, 12, p->quote_of_post_id);
+  bind_opt_int(st, 13, r->quote_of, 0);
+  sqlite3_bind_int64(st, 14, (int64_t)digest);
+  bind_str(st, 15, p->raw);
+}
+
+static int sq_post_upsert(vigil_store *s, const vigil_post *p, const vigil_post_refs *r,
+                          int64_t *id, vigil_change *change) {
+  sq_store *q = (sq_store *)s;
+  if (!q->in_txn) return VIGIL_ESTATE;
+  if (!p->platform_id.ptr || !p->platform_id.len || r->author <= 0) return VIGIL_EMISSING;
+  uint64_t digest = post_digest(p, r);
+  sqlite3_stmt *st = q->st_post_find;
+  bind_str(st, 1, p->platform);
+  bind_str(st, 2, p->platform_id);
+  int rc = sqlite3_step(st);
+  int64_t found = 0;
+  uint64_t old_digest = 0;
+  if (rc == SQLITE_ROW) {
+    found = sqlite3_column_int64(st, 0);
+    old_digest = (uint64_t)sqlite3_column_int64(st, 1);
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sq_fail(q, rc, "finding post");
+  if (found && old_digest == digest) {
+    *id = found;
+    *change = VIGIL_UNCHANGED;
+    return 0;
+  }
+  if (found) {
+    /* same post seen with other content (edited, or first seen only as a
+     * reference): replace it and move its edges to the new references */
+    if ((rc = remove_old_edges(q, found))) return rc;
+    st = q->st_post_update;
+    sqlite3_bind_int64(st, 1, found);
+    bind_post(st, p, r, digest);
+    if ((rc = step_done(q, st, "updating post"))) return rc;
+    *id = found;
+    *change = VIGIL_UPDATED;
+  } else {
+    st = q->st_post_insert;
+    bind_str(st, 1, p->platform);
+    bind_str(st, 2, p->platform_id);
+    bind_post(st, p, r, digest);
+    if ((rc = step_done(q, st, "inserting post"))) return rc;
+    *id = sqlite3_last_insert_rowid(q->db);
+    *change = VIGIL_NEW;
+  }
+  if ((rc = post_children(q, *id, p, r, found != 0))) return rc;
+  return post_edges(q, +1, r->author, r->reply_to, r->retweet_of, r->quote_of, r->mentions,
+                    r->n_mentions, p->created_at);
+}
+
+/* ---- statuses and explicit edges --------------------------------------------------- */
+static int sq_status_add(vigil_store *s, int64_t account, int status, int64_t observed_at,
+                         vigil_str reason, vigil_change *change) {
+  sq_store *q = (sq_store *)s;
+  if (!q->in_txn) return VIGIL_ESTATE;
+  if (status < 0 || status >= VIGIL_STATUS_COUNT) return VIGIL_EINVAL;
+  sqlite3_stmt *st = q->st_status_ins;
+  sqlite3_bind_int64(st, 1, account);
+  sqlite3_bind_int(st, 2, status);
+  sqlite3_bind_int64(st, 3, observed_at == VIGIL_TIME_UNKNOWN ? 0 : observed_at);
+  bind_str(st, 4, reason);
+  int rc = step_done(q, st, "storing status");
+  if (rc) return rc;
+  *change = sqlite3_changes(q->db) ? VIGIL_NEW : VIGIL_UNCHANGED;
+  return 0;
+}
+
+static int sq_edge_put(vigil_store *s, int kind, int64_t src, int64_t dst, int64_t weight,
+                       int64_t seen_at) {
+  sq_store *q = (sq_store *)s;
+  if (weight < 1) return VIGIL_ERANGE;
+  return sq_edges_put(q, kind, SQ_SET, src, dst, weight, seen_at, seen_at);
+}
+
+static int sq_flush_edges(vigil_store *s) {
+  sq_store *q = (sq_store *)s;
+  if (!q->in_txn) return VIGIL_ESTATE;
+  return sq_edges_flush(q);
+}
+
+static size_t sq_edges_pending_fn(const vigil_store *s) {
+  return ((const sq_store *)s)->edges_pending;
+}
+
+static void sq_edge_counts_fn(const vigil_store *s, vigil_edge_counts *out) {
+  *out = ((const sq_store *)s)->edge_counts;
+}
+
+/* ---- ingest log ------------------------------------------------------------------- */
+static int sq_ingest_begin(vigil_store *s, const vigil_ingest_file *f, int64_t *run,
+                           uint64_t *resume_offset, uint64_t *resume_line) {
+  sq_store *q = (sq_store *)s;
+  sqlite3_stmt *st;
+  int rc;
+  *resume_offset = *resume_line = 0;
+  *run = 0;
+  if (f->fingerprint) {
+    if ((rc = sq_prepare(q, &st,
+                         "SELECT id, next_offset, next_line FROM ingest_runs"
+                         " WHERE fingerprint=?1 AND state='running' ORDER BY id DESC LIMIT 1")))
+      return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)f->fingerprint);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      *run = sqlite3_column_int64(st, 0);
+      *resume_offset = (uint64_t)sqlite3_column_int64(st, 1);
+      *resume_line = (uint64_t)sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    if (*run) return 0;
+  }
+  if ((rc = sq_prepare(q, &st,
+                       "INSERT INTO ingest_runs(path, format, size, mtime, fingerprint,"
+                       " started_at, state) VALUES(?1,?2,?3,?4,?5,?6,'running')")))
+    return rc;
+  sqlite3_bind_text(st, 1, f->path, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, f->format, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 3, (int64_t)f->size);
+  sqlite3_bind_int64(st, 4, f->mtime);
+  sqlite3_bind_int64(st, 5, (int64_t)f->fingerprint);
+  sqlite3_bind_int64(st, 6, (int64_t)time(NULL));
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return sq_fail(q, rc, "starting ingest run");
+  *run = sqlite3_last_insert_rowid(q->db);
+  return 0;
+}
+
+static int write_counts(sq_store *q, const char *sql_head, int64_t run, uint64_t a, uint64_t b,
+                        const char *state, const vigil_ingest_counts *c) {
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, sql_head);
+  if (rc) return rc;
+  int64_t vals[] = {(int64_t)c->records,           (int64_t)c->rejected,
+                    (int64_t)c->accounts_new,      (int64_t)c->accounts_updated,
+                    (int64_t)c->accounts_unchanged, (int64_t)c->posts_new,
+                    (int64_t)c->posts_updated,     (int64_t)c->posts_unchanged,
+                    (int64_t)c->statuses_new,      (int64_t)c->statuses_unchanged,
+                    (int64_t)c->edges_new,         (int64_t)c->edges_updated,
+                    (int64_t)c->edges_unchanged};
+  for (int i = 0; i < 13; i++) sqlite3_bind_int64(st, i + 1, vals[i]);
+  sqlite3_bind_int64(st, 14, run);
+  sqlite3_bind_int64(st, 15, (int64_t)a);
+  sqlite3_bind_int64(st, 16, (int64_t)b);
+  if (state) sqlite3_bind_text(st, 17, state, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "updating ingest run");
+}
+
+#define COUNT_SET                                                                          \
+  "records=?1, rejected=?2, accounts_new=?3, accounts_updated=?4, accounts_unchanged=?5," \
+  " posts_new=?6, posts_updated=?7, posts_unchanged=?8, statuses_new=?9,"                \
+  " statuses_unchanged=?10, edges_new=?11, edges_updated=?12, edges_unchanged=?13"
+
+static int sq_ingest_progress(vigil_store *s, int64_t run, uint64_t next_offset,
+                              uint64_t next_line, const vigil_ingest_counts *c) {
+  return write_counts((sq_store *)s,
+                      "UPDATE ingest_runs SET " COUNT_SET
+                      ", next_offset=?15, next_line=?16 WHERE id=?14",
+                      run, next_offset, next_line, NULL, c);
+}
+
+static int sq_ingest_end(vigil_store *s, int64_t run, const char *state,
+                         const vigil_ingest_counts *c) {
+  return write_counts((sq_store *)s,
+                      "UPDATE ingest_runs SET " COUNT_SET
+                      ", finished_at=?15+0*?16, state=?17 WHERE id=?14",
+                      run, (uint64_t)time(NULL), 0, state, c);
+}
+
+static int sq_ingest_reject(vigil_store *s, int64_t run, uint64_t line, const char *field,
+                            const char *reason) {
+  sq_store *q = (sq_store *)s;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, "INSERT INTO ingest_rejects(run, line, field, reason) VALUES(?1,?2,?3,?4)");
+  if (rc) return rc;
+  sqlite3_bind_int64(st, 1, run);
+  sqlite3_bind_int64(st, 2, (int64_t)line);
+  if (field) sqlite3_bind_text(st, 3, field, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 4, reason, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "recording reject");
+}
+
+/* ---- statistics ---------------------------------------------------------------------- */
+static int scalar(sq_store *q, const char *sql, int64_t *out, int64_t dflt) {
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, sql);
+  if (rc) return rc;
+  rc = sqlite3_step(st);
+  *out = (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+             ? sqlite3_column_int64(st, 0) : dflt;
+  sqlite3_finalize(st);
+  return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : sq_fail(q, rc, "statistics");
+}
+
+static int sq_stats_get(vigil_store *s, vigil_store_stats *out) {
+  sq_store *q = (sq_store *)s;
+  memset(out, 0, sizeof *out);
+  int64_t v;
+  int rc;
+  if ((rc = scalar(q, "SELECT count(*) FROM accounts", &v, 0))) return rc;
+  out->accounts = (uint64_t)v;
+  if ((rc = scalar(q, "SELECT count(*) FROM accounts WHERE has_profile", &v, 0))) return rc;
+  out->accounts_with_profile = (uint64_t)v;
+  if ((rc = scalar(q, "SELECT count(*) FROM posts", &v, 0))) return rc;
+  out->posts = (uint64_t)v;
+  if ((rc = scalar(q, "SELECT count(*) FROM account_status", &v, 0))) return rc;
+  out->statuses = (uint64_t)v;
+  if ((rc = scalar(q, "SELECT min(created_at) FROM posts", &out->first_post_at,
+                   VIGIL_TIME_UNKNOWN)))
+    return rc;
+  if ((rc = scalar(q, "SELECT max(created_at) FROM posts", &out->last_post_at,
+                   VIGIL_TIME_UNKNOWN)))
+    return rc;
+  if ((rc = scalar(q, "SELECT count(*) FROM ingest_runs", &v, 0))) return rc;
+  out->ingest_runs = (uint64_t)v;
+  sqlite3_stmt *st;
+  if ((rc = sq_prepare(q, &st, "SELECT kind, n FROM edge_totals"))) return rc;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int k = sqlite3_column_int(st, 0);
+    if (k >= 0 && k < VIGIL_EDGE_KIND_COUNT) out->edges[k] = (uint64_t)sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
+  /* the latest observation per account */
+  if ((rc = sq_prepare(q, &st,
+                       "SELECT status, count(*) FROM (SELECT account, status,"
+                       " max(observed_at) FROM account_status GROUP BY account) GROUP BY status")))
+    return rc;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int k = sqlite3_column_int(st, 0);
+    if (k >= 0 && k < VIGIL_STATUS_COUNT)
+      out->status_by_kind[k] = (uint64_t)sqlite3_column_int64(st, 1);
+  }
+  sqlite3_finalize(st);
+  return 0;
+}
+
+static int sq_top(vigil_store *s, const char *what, int limit,
+                  int (*cb)(void *ctx, vigil_str value, uint64_t count), void *ctx) {
+  sq_store *q = (sq_store *)s;
+  static const struct {
+    const char *name, *sql;
+  } queries[] = {
+      {"post_lang", "SELECT lang, count(*) c FROM posts WHERE lang IS NOT NULL AND lang<>''"
+                    " GROUP BY lang ORDER BY c DESC, lang LIMIT ?1"},
+      {"account_lang", "SELECT lang, count(*) c FROM accounts WHERE lang IS NOT NULL AND"
+                       " lang<>'' GROUP BY lang ORDER BY c DESC, lang LIMIT ?1"},
+      {"post_source", "SELECT source, count(*) c FROM posts WHERE source IS NOT NULL AND"
+                      " source<>'' GROUP BY source ORDER BY c DESC, source LIMIT ?1"},
+      {"account_location", "SELECT location, count(*) c FROM accounts WHERE location IS NOT"
+                           " NULL AND location<>'' GROUP BY location ORDER BY c DESC, location"
+                           " LIMIT ?1"},
+      {"hashtag", "SELECT tag, count(*) c FROM post_hashtags GROUP BY tag ORDER BY c DESC, tag"
+                  " LIMIT ?1"},
+      {"url_domain", "SELECT domain, count(*) c FROM post_urls WHERE domain IS NOT NULL"
+                     " GROUP BY domain ORDER BY c DESC, domain LIMIT ?1"},
+  };
+  const char *sql = NULL;
+  for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
+    if (strcmp(queries[i].name, what) == 0) sql = queries[i].sql;
+  if (!sql) return VIGIL_EINVAL;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, sql);
+  if (rc) return rc;
+  sqlite3_bind_int(st, 1, limit);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int e = cb(ctx, col_str(st, 0), (uint64_t)sqlite3_column_int64(st, 1));
+    if (e) {
+      sqlite3_finalize(st);
+      return e;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "top values");
+}
+
+/* ---- iteration ------------------------------------------------------------------------ */
+static int sq_each_account(vigil_store *s, int (*cb)(void *ctx, const vigil_account_row *row),
+                           void *ctx) {
+  sq_store *q = (sq_store *)s;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st,
+                      "SELECT id, platform, platform_id, username, display_name, description,"
+                      " location, lang, url, profile_image_url, created_at, followers,"
+                      " following, statuses, verified, protected, has_profile, profile_at"
+                      " FROM accounts ORDER BY id");
+  if (rc) return rc;
+  vigil_account_row row;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    memset(&row, 0, sizeof row);
+    vigil_account_init(&row.a);
+    row.id = sqlite3_column_int64(st, 0);
+    row.a.platform = col_str(st, 1);
+    row.a.platform_id = col_str(st, 2);
+    row.a.username = col_str(st, 3);
+    row.a.display_name = col_str(st, 4);
+    row.a.description = col_str(st, 5);
+    row.a.location = col_str(st, 6);
+    row.a.lang = col_str(st, 7);
+    row.a.url = col_str(st, 8);
+    row.a.profile_image_url = col_str(st, 9);
+#define COL_INT(i, field, unknown) \
+  row.a.field = sqlite3_column_type(st, i) == SQLITE_NULL ? (unknown) : sqlite3_column_int64(st, i)
+    COL_INT(10, created_at, VIGIL_TIME_UNKNOWN);
+    COL_INT(11, followers, VIGIL_COUNT_UNKNOWN);
+    COL_INT(12, following, VIGIL_COUNT_UNKNOWN);
+    COL_INT(13, statuses, VIGIL_COUNT_UNKNOWN);
+#undef COL_INT
+    row.a.verified = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 14);
+    row.a.is_protected =
+        sqlite3_column_type(st, 15) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 15);
+    row.has_profile = sqlite3_column_int(st, 16);
+    row.profile_at = sqlite3_column_type(st, 17) == SQLITE_NULL ? VIGIL_TIME_UNKNOWN
+                                                               : sqlite3_column_int64(st, 17);
+    row.a.observed_at = row.profile_at;
+    int e = cb(ctx, &row);
+    if (e) {
+      sqlite3_finalize(st);
+      return e;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading accounts");
+}
+
+static int64_t sq_max_account_id(vigil_store *s) {
+  int64_t v = 0;
+  if (scalar((sq_store *)s, "SELECT max(id) FROM accounts", &v, 0)) return 0;
+  return v;
+}
+
+static int sq_each_adjacency(vigil_store *s, int kind,
+                             int (*cb)(void *ctx, const vigil_adj_row *row), void *ctx) {
+  sq_store *q = (sq_store *)s;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st,
+                      kind < 0 ? "SELECT src, kind, data FROM adjacency ORDER BY src, kind"
+                               : "SELECT src, kind, data FROM adjacency WHERE kind=?1"
+                                 " ORDER BY src");
+  if (rc) return rc;
+  if (kind >= 0) sqlite3_bind_int(st, 1, kind);
+  sq_adj_dec d = {0};
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    vigil_adj_row row;
+    row.src = sqlite3_column_int64(st, 0);
+    row.kind = sqlite3_column_int(st, 1);
+    const void *blob = sqlite3_column_blob(st, 2);
+    int e = sq_adj_decode(blob, (size_t)sqlite3_column_bytes(st, 2), &d);
+    if (e) {
+      snprintf(q->base.errmsg, sizeof q->base.errmsg, "adjacency row of account %lld is corrupt",
+               (long long)row.src);
+    } else {
+      row.n = d.n, row.dst = d.dst, row.weight = d.w, row.first_seen = d.first,
+      row.last_seen = d.last;
+      e = cb(ctx, &row);
+    }
+    if (e) {
+      sqlite3_finalize(st);
+      sq_adj_dec_release(&d);
+      return e;
+    }
+  }
+  sqlite3_finalize(st);
+  sq_adj_dec_release(&d);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading adjacency");
+}
+
+static int sq_each_post(vigil_store *s, int (*cb)(void *ctx, const vigil_post_row *row),
+                        void *ctx) {
+  sq_store *q = (sq_store *)s;
+  sqlite3_stmt *st, *tags = NULL, *urls = NULL;
+  int rc = sq_prepare(q, &st,
+                      "SELECT id, author, platform_id, text, lang, source, created_at,"
+                      " coalesce(reply_to,0), coalesce(retweet_of,0), coalesce(quote_of,0)"
+                      " FROM posts ORDER BY author, id");
+  if (rc) return rc;
+  /* children are read by merge-join on post id order rather than per-post
+   * queries: three sequential scans instead of millions of lookups */
+  if ((rc = sq_prepare(q, &tags, "SELECT post, tag FROM post_hashtags ORDER BY post")) ||
+      (rc = sq_prepare(q, &urls,
+                       "SELECT post, coalesce(expanded, url), domain FROM post_urls"
+                       " ORDER BY post, idx"))) {
+    sqlite3_finalize(st);
+    sqlite3_finalize(tags);
+    return rc;
+  }
+  /* Posts come in author order but children in post order: load children
+   * into memory indexed by post id (bounded by the store's size). */
+  typedef struct child {
+    int64_t post;
+    char *a, *b;
+  } child;
+  child *tv = NULL, *uv = NULL;
+  size_t nt = 0, ct = 0, nu = 0, cu = 0;
+  int ok = 1;
+  while (ok && sqlite3_step(tags) == SQLITE_ROW) {
+    if (nt == ct) {
+      ct = ct ? ct * 2 : 1024;
+      child *n2 = realloc(tv, ct * sizeof *n2);
+      if (!n2) { ok = 0; break; }
+      tv = n2;
+    }
+    vigil_str t = col_str(tags, 1);
+    tv[nt].post = sqlite3_column_int64(tags, 0);
+    tv[nt].a = vigil_strndup(t.ptr ? t.ptr : "", t.len);
+    tv[nt].b = NULL;
+    if (!tv[nt++].a) ok = 0;
+  }
+  while (ok && sqlite3_step(urls) == SQLITE_ROW) {
+    if (nu == cu) {
+      cu = cu ? cu * 2 : 1024;
+      child *n2 = realloc(uv, cu * sizeof *n2);
+      if (!n2) { ok = 0; break; }
+      uv = n2;
+    }
+    vigil_str u = col_str(urls, 1), d = col_str(urls, 2);
+    uv[nu].post = sqlite3_column_int64(urls, 0);
+    uv[nu].a = vigil_strndup(u.ptr ? u.ptr : "", u.len);
+    uv[nu].b = vigil_strndup(d.ptr ? d.ptr : "", d.len);
+    if (!uv[nu++].a || !uv[nu - 1].b) ok = 0;
+  }
+  sqlite3_finalize(tags);
+  sqlite3_finalize(urls);
+  vigil_str *hv = NULL, *dv = NULL, *uvv = NULL;
+  size_t hcap = 0, ucap = 0;
+  rc = ok ? 0 : VIGIL_ENOMEM;
+  while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rc = 0;
+    vigil_post_row row;
+    memset(&row, 0, sizeof row);
+    row.id = sqlite3_column_int64(st, 0);
+    row.author = sqlite3_column_int64(st, 1);
+    row.platform_id = col_str(st, 2);
+    row.text = col_str(st, 3);
+    row.lang = col_str(st, 4);
+    row.source = col_str(st, 5);
+    row.created_at = sqlite3_column_type(st, 6) == SQLITE_NULL ? VIGIL_TIME_UNKNOWN
+                                                              : sqlite3_column_int64(st, 6);
+    row.reply_to = sqlite3_column_int64(st, 7);
+    row.retweet_of = sqlite3_column_int64(st, 8);
+    row.quote_of = sqlite3_column_int64(st, 9);
+    /* binary search the children of this post */
+    size_t lo = 0, hi = nt;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (tv[mid].post < row.id) lo = mid + 1; else hi = mid;
+    }
+    size_t k = 0;
+    for (size_t i = lo; i < nt && tv[i].post == row.id; i++) {
+      if (k == hcap) {
+        hcap = hcap ? hcap * 2 : 16;
+        vigil_str *n2 = realloc(hv, hcap * sizeof *n2);
+        if (!n2) { rc = VIGIL_ENOMEM; break; }
+        hv = n2;
+      }
+      hv[k++] = vigil_str_c(tv[i].a);
+    }
+    row.hashtags = hv, row.n_hashtags = k;
+    lo = 0, hi = nu;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (uv[mid].post < row.id) lo = mid + 1; else hi = mid;
+    }
+    k = 0;
+    for (size_t i = lo; !rc && i < nu && uv[i].post == row.id; i++) {
+      if (k == ucap) {
+        ucap = ucap ? ucap * 2 : 16;
+        vigil_str *n2 = realloc(dv, ucap * sizeof *n2);
+        vigil_str *n3 = n2 ? realloc(uvv, ucap * sizeof *n3) : NULL;
+        if (n2) dv = n2;
+        if (!n2 || !n3) { rc = VIGIL_ENOMEM; break; }
+        uvv = n3;
+      }
+      uvv[k] = vigil_str_c(uv[i].a);
+      dv[k++] = vigil_str_c(uv[i].b);
+    }
+    row.urls = uvv, row.url_domains = dv, row.n_urls = k;
+    if (!rc) rc = cb(ctx, &row);
+  }
+  if (rc == SQLITE_DONE) rc = 0;
+  else if (rc > 0) rc = sq_fail(q, rc, "reading posts");
+  sqlite3_finalize(st);
+  for (size_t i = 0; i < nt; i++) free(tv[i].a);
+  for (size_t i = 0; i < nu; i++) free(uv[i].a), free(uv[i].b);
+  free(tv), free(uv), free(hv), free(dv), free(uvv);
+  return rc;
+}
+
+static int sq_each_status(vigil_store *s, int (*cb)(void *ctx, const vigil_status_row *row),
+                          void *ctx) {
+  sq_store *q = (sq_store *)s;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st,
+                      "SELECT account, status, observed_at, reason FROM account_status"
+                      " ORDER BY account, observed_at");
+  if (rc) return rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    vigil_status_row row = {sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+                            sqlite3_column_int64(st, 2), col_str(st, 3)};
+    int e = cb(ctx, &row);
+    if (e) {
+      sqlite3_finalize(st);
+      return e;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading statuses");
+}
+
+static const vigil_store_ops sqlite_ops = {
+#define VIGIL_STORE_OP_INIT_(ret, name, params, args) .name = sq_##name,
+    VIGIL_STORE_OPS(VIGIL_STORE_OP_INIT_)
+#undef VIGIL_STORE_OP_INIT_
+        .edges_pending = sq_edges_pending_fn,
+    .edge_counts = sq_edge_counts_fn,
+};

@@ -1,0 +1,67 @@
+/* Private to the SQLite backend. */
+#ifndef VIGIL_STORE_SQLITE_IMPL_H
+#define VIGIL_STORE_SQLITE_IMPL_H
+
+#include <sqlite3.h>
+
+#include "store/backend.h"
+#include "vigil/buf.h"
+#include "vigil/strmap.h"
+
+/* One buffered edge operation. key = src << 32 | dst. */
+typedef struct sq_edge_op {
+  uint64_t key;
+  int64_t weight; /* SET: the weight; ADD: the delta (may be negative) */
+  int64_t first, last; /* seen times, 0 = unknown */
+} sq_edge_op;
+
+typedef struct sq_edge_vec {
+  sq_edge_op *v;
+  size_t n, cap;
+} sq_edge_vec;
+
+enum { SQ_SET = 0, SQ_ADD = 1 };
+
+typedef struct sq_store {
+  struct vigil_store base;
+  sqlite3 *db;
+  int in_txn;
+  int readonly;
+  /* id caches: "platform\0platform_id" -> {id, digest, profile_at} and
+   * "platform\0username_key" -> {id}. Loaded once, kept in step with writes,
+   * dropped on rollback. */
+  int cache_loaded;
+  vigil_strmap by_pid, by_uname;
+  /* buffered edges per kind and mode */
+  sq_edge_vec edges[VIGIL_EDGE_KIND_COUNT][2];
+  size_t edges_pending;
+  vigil_edge_counts edge_counts;
+  /* prepared statements */
+  sqlite3_stmt *st_acc_insert, *st_acc_update, *st_acc_stub, *st_acc_set_pid;
+  sqlite3_stmt *st_post_find, *st_post_insert, *st_post_update, *st_post_old_refs;
+  sqlite3_stmt *st_tag_ins, *st_tag_del, *st_url_ins, *st_url_del, *st_media_ins, *st_media_del;
+  sqlite3_stmt *st_mention_ins, *st_mention_del, *st_mention_sel;
+  sqlite3_stmt *st_status_ins;
+  sqlite3_stmt *st_adj_get, *st_adj_put, *st_adj_del, *st_total_add;
+  vigil_buf scratch;
+} sq_store;
+
+int sq_fail(sq_store *q, int rc_sqlite, const char *what);
+int sq_exec(sq_store *q, const char *sql);
+int sq_prepare(sq_store *q, sqlite3_stmt **st, const char *sql);
+
+/* adjacency.c */
+int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int64_t weight,
+                 int64_t first, int64_t last);
+int sq_edges_flush(sq_store *q);
+void sq_edges_discard(sq_store *q);
+void sq_edges_release(sq_store *q);
+/* Decodes an adjacency blob into parallel arrays (grown as needed). */
+typedef struct sq_adj_dec {
+  int64_t *dst, *w, *first, *last;
+  size_t n, cap;
+} sq_adj_dec;
+int sq_adj_decode(const unsigned char *p, size_t len, sq_adj_dec *d);
+void sq_adj_dec_release(sq_adj_dec *d);
+
+#endif
