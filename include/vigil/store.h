@@ -28,7 +28,7 @@
 
 typedef struct vigil_store vigil_store;
 
-#define VIGIL_STORE_SCHEMA_VERSION 1
+#define VIGIL_STORE_SCHEMA_VERSION 2
 
 enum {
   VIGIL_STORE_READONLY = 0x1, /* open without writing (no migrations) */
@@ -194,5 +194,52 @@ typedef struct vigil_status_row {
 /* Status observations in (account, observed_at) order. */
 int vigil_store_each_status(vigil_store *s, int (*cb)(void *ctx, const vigil_status_row *row),
                             void *ctx);
+
+/* ---- analyst labels ----------------------------------------------------------- */
+/* Appends a label decision for an account (history is kept; the latest
+ * label per account is the effective one). *change is VIGIL_UNCHANGED when
+ * the account's latest label already has the same label and note. */
+int vigil_store_label_put(vigil_store *s, int64_t account, vigil_str label, vigil_str note,
+                          vigil_str analyst, int64_t at, vigil_change *change);
+typedef struct vigil_label_row {
+  int64_t account;
+  vigil_str platform_id, username; /* of the account, for display */
+  vigil_str label, note, analyst;
+  int64_t created_at;
+} vigil_label_row;
+/* The effective (latest) label of every labelled account, in account order.
+ * With history != 0, every label decision in time order instead. */
+int vigil_store_each_label(vigil_store *s, int history,
+                           int (*cb)(void *ctx, const vigil_label_row *row), void *ctx);
+
+/* ---- census runs and scores ----------------------------------------------------- */
+/* Starts a census run (inside a transaction). params: JSON text (copied). */
+int vigil_store_census_begin(vigil_store *s, const char *actor, const char *params_json,
+                             int64_t *run);
+int vigil_store_score_put(vigil_store *s, int64_t run, int64_t account, double score,
+                          int predicted, vigil_str why);
+int vigil_store_census_end(vigil_store *s, int64_t run, const char *summary_json);
+/* The latest finished run: *run = 0 when there is none. summary receives its
+ * summary JSON (the buffer is the caller's; it is appended to). */
+int vigil_store_census_latest(vigil_store *s, int64_t *run, vigil_buf *summary);
+typedef struct vigil_score_row {
+  int64_t account;
+  double score;
+  int predicted;
+  vigil_str why;
+} vigil_score_row;
+/* Scores of a run in descending score order (ties by account id). */
+int vigil_store_each_score(vigil_store *s, int64_t run,
+                           int (*cb)(void *ctx, const vigil_score_row *row), void *ctx);
+
+/* ---- audit log ------------------------------------------------------------------ */
+/* Appends a tamper-evident entry (SHA-256 chain over at, actor, action,
+ * detail and the previous entry's hash). Runs in the caller's transaction
+ * if one is open, else in its own. detail must not contain post content or
+ * secrets. */
+int vigil_store_audit(vigil_store *s, const char *actor, const char *action, const char *detail);
+/* Recomputes the chain: 0 if intact, VIGIL_ECORRUPT with *bad_id set to the
+ * first entry that does not verify. */
+int vigil_store_audit_verify(vigil_store *s, int64_t *entries, int64_t *bad_id);
 
 #endif

@@ -67,7 +67,30 @@
     (vigil_store * s, int (*cb)(void *ctx, const vigil_post_row *row), void *ctx), (s, cb, ctx)) \
   X(int, each_status,                                                                            \
     (vigil_store * s, int (*cb)(void *ctx, const vigil_status_row *row), void *ctx),            \
-    (s, cb, ctx))
+    (s, cb, ctx))                                                                                \
+  X(int, label_put,                                                                              \
+    (vigil_store * s, int64_t account, vigil_str label, vigil_str note, vigil_str analyst,       \
+     int64_t at, vigil_change *change),                                                          \
+    (s, account, label, note, analyst, at, change))                                              \
+  X(int, each_label,                                                                             \
+    (vigil_store * s, int history, int (*cb)(void *ctx, const vigil_label_row *row), void *ctx), \
+    (s, history, cb, ctx))                                                                       \
+  X(int, census_begin,                                                                           \
+    (vigil_store * s, const char *actor, const char *params_json, int64_t *run),                 \
+    (s, actor, params_json, run))                                                                \
+  X(int, score_put,                                                                              \
+    (vigil_store * s, int64_t run, int64_t account, double score, int predicted, vigil_str why), \
+    (s, run, account, score, predicted, why))                                                    \
+  X(int, census_end, (vigil_store * s, int64_t run, const char *summary_json),                  \
+    (s, run, summary_json))                                                                      \
+  X(int, census_latest, (vigil_store * s, int64_t *run, vigil_buf *summary), (s, run, summary))  \
+  X(int, each_score,                                                                             \
+    (vigil_store * s, int64_t run, int (*cb)(void *ctx, const vigil_score_row *row), void *ctx), \
+    (s, run, cb, ctx))                                                                           \
+  X(int, audit, (vigil_store * s, const char *actor, const char *action, const char *detail),   \
+    (s, actor, action, detail))                                                                  \
+  X(int, audit_verify, (vigil_store * s, int64_t *entries, int64_t *bad_id),                    \
+    (s, entries, bad_id))
 
 typedef struct vigil_store_ops {
 #define VIGIL_STORE_OP_FIELD_(ret, name, params, args) ret(*name) params;

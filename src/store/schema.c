@@ -72,4 +72,23 @@ const char *const vigil_sqlite_migrations[] = {
     "CREATE TABLE ingest_rejects(run INTEGER NOT NULL REFERENCES ingest_runs(id),"
     "  line INTEGER NOT NULL, field TEXT, reason TEXT NOT NULL);"
     "CREATE INDEX ingest_rejects_run ON ingest_rejects(run, line);",
+    /* 1 -> 2: analyst labels, census runs and scores, the audit log */
+    "CREATE TABLE labels("
+    "  id INTEGER PRIMARY KEY,"
+    "  account INTEGER NOT NULL REFERENCES accounts(id),"
+    "  label TEXT NOT NULL, note TEXT, analyst TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX labels_account ON labels(account, id);"
+    "CREATE TABLE census_runs("
+    "  id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
+    "  actor TEXT, params TEXT, summary TEXT);"
+    "CREATE TABLE scores("
+    "  run INTEGER NOT NULL REFERENCES census_runs(id),"
+    "  account INTEGER NOT NULL REFERENCES accounts(id),"
+    "  score REAL NOT NULL, predicted INTEGER NOT NULL, why TEXT,"
+    "  PRIMARY KEY(run, account)) WITHOUT ROWID;"
+    /* tamper-evident: each entry's hash covers the previous entry's hash */
+    "CREATE TABLE audit("
+    "  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
     NULL};

@@ -57,22 +57,6 @@ int sq_prepare(sq_store *q, sqlite3_stmt **st, const char *sql) {
   return rc == SQLITE_OK ? 0 : sq_fail(q, rc, "prepare");
 }
 
-static void bind_str(sqlite3_stmt *st, int i, vigil_str s) {
-  if (s.ptr) sqlite3_bind_text(st, i, s.ptr, (int)s.len, SQLITE_STATIC);
-  else sqlite3_bind_null(st, i);
-}
-
-static void bind_opt_int(sqlite3_stmt *st, int i, int64_t v, int64_t unknown) {
-  if (v == unknown) sqlite3_bind_null(st, i);
-  else sqlite3_bind_int64(st, i, v);
-}
-
-static vigil_str col_str(sqlite3_stmt *st, int i) {
-  const unsigned char *p = sqlite3_column_text(st, i);
-  if (!p) return VIGIL_STR_NULL;
-  return (vigil_str){(const char *)p, (size_t)sqlite3_column_bytes(st, i)};
-}
-
 static int step_done(sq_store *q, sqlite3_stmt *st, const char *what) {
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
@@ -183,7 +167,7 @@ static void finalize_all(sq_store *q) {
       &q->st_tag_ins,    &q->st_tag_del,     &q->st_url_ins,     &q->st_url_del,
       &q->st_media_ins,  &q->st_media_del,   &q->st_mention_ins, &q->st_mention_del,
       &q->st_mention_sel, &q->st_status_ins, &q->st_adj_get,     &q->st_adj_put,
-      &q->st_adj_del,    &q->st_total_add};
+      &q->st_adj_del,    &q->st_total_add, &q->st_score_put};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     sqlite3_finalize(*all[i]);
     *all[i] = NULL;

@@ -43,10 +43,44 @@ typedef struct sq_store {
   sqlite3_stmt *st_mention_ins, *st_mention_del, *st_mention_sel;
   sqlite3_stmt *st_status_ins;
   sqlite3_stmt *st_adj_get, *st_adj_put, *st_adj_del, *st_total_add;
+  sqlite3_stmt *st_score_put; /* prepared on first use */
   vigil_buf scratch;
 } sq_store;
 
 int sq_fail(sq_store *q, int rc_sqlite, const char *what);
+
+static inline void bind_str(sqlite3_stmt *st, int i, vigil_str s) {
+  if (s.ptr) sqlite3_bind_text(st, i, s.ptr, (int)s.len, SQLITE_STATIC);
+  else sqlite3_bind_null(st, i);
+}
+static inline void bind_opt_int(sqlite3_stmt *st, int i, int64_t v, int64_t unknown) {
+  if (v == unknown) sqlite3_bind_null(st, i);
+  else sqlite3_bind_int64(st, i, v);
+}
+static inline vigil_str col_str(sqlite3_stmt *st, int i) {
+  const unsigned char *p = sqlite3_column_text(st, i);
+  if (!p) return VIGIL_STR_NULL;
+  return (vigil_str){(const char *)p, (size_t)sqlite3_column_bytes(st, i)};
+}
+
+/* sqlite_census.c: labels, census runs, scores, audit */
+#define VIGIL_SQ_DECL_(ret, name, params, args) ret sq_##name params;
+VIGIL_SQ_DECL_(int, label_put, (vigil_store * s, int64_t account, vigil_str label, vigil_str note,
+               vigil_str analyst, int64_t at, vigil_change *change), ())
+VIGIL_SQ_DECL_(int, each_label, (vigil_store * s, int history,
+               int (*cb)(void *ctx, const vigil_label_row *row), void *ctx), ())
+VIGIL_SQ_DECL_(int, census_begin, (vigil_store * s, const char *actor, const char *params_json,
+               int64_t *run), ())
+VIGIL_SQ_DECL_(int, score_put, (vigil_store * s, int64_t run, int64_t account, double score,
+               int predicted, vigil_str why), ())
+VIGIL_SQ_DECL_(int, census_end, (vigil_store * s, int64_t run, const char *summary_json), ())
+VIGIL_SQ_DECL_(int, census_latest, (vigil_store * s, int64_t *run, vigil_buf *summary), ())
+VIGIL_SQ_DECL_(int, each_score, (vigil_store * s, int64_t run,
+               int (*cb)(void *ctx, const vigil_score_row *row), void *ctx), ())
+VIGIL_SQ_DECL_(int, audit, (vigil_store * s, const char *actor, const char *action,
+               const char *detail), ())
+VIGIL_SQ_DECL_(int, audit_verify, (vigil_store * s, int64_t *entries, int64_t *bad_id), ())
+#undef VIGIL_SQ_DECL_
 int sq_exec(sq_store *q, const char *sql);
 int sq_prepare(sq_store *q, sqlite3_stmt **st, const char *sql);
 
