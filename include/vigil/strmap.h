@@ -32,3 +32,20 @@ vigil_strmap_val *vigil_strmap_get(const vigil_strmap *m, const void *key, size_
 int vigil_strmap_put(vigil_strmap *m, const void *key, size_t len, vigil_strmap_val **val);
 
 #endif
+
+/* vigil/strmap.h (cont.) - uint64 -> int64 open-addressing map for numeric
+ * platform ids (the common case: Twitter, SNAP), without key storage or
+ * string compares. Key UINT64_MAX is reserved. Ownership as above. */
+#ifndef VIGIL_U64MAP_H
+#define VIGIL_U64MAP_H
+typedef struct vigil_u64map {
+  uint64_t *keys; /* UINT64_MAX = empty */
+  int64_t *vals;
+  size_t cap, count;
+} vigil_u64map;
+#define VIGIL_U64MAP_INIT {NULL, NULL, 0, 0}
+void vigil_u64map_release(vigil_u64map *m);
+/* 0 if absent */
+int64_t vigil_u64map_get(const vigil_u64map *m, uint64_t key);
+int vigil_u64map_put(vigil_u64map *m, uint64_t key, int64_t val);
+#endif

@@ -258,9 +258,25 @@ int vigil_ingest_path(vigil_store *s, const char *path, const vigil_ingest_opts 
   if (rc) return rc;
   if (o->max_line) vigil_reader_set_max_line(r, o->max_line);
   int format = o->format;
+  FILE *err = o->err ? o->err : stderr;
+  const char *peek;
+  size_t npeek;
+  if ((rc = vigil_reader_peek(r, 1, &peek, &npeek))) {
+    vigil_reader_free(r);
+    return rc;
+  }
+  if (npeek == 0) {
+    /* not fatal: nothing was there to take, and the user should know */
+    fprintf(err, "%s:1: empty input: no records\n", path);
+    res->counts.rejected = 1;
+    vigil_reader_free(r);
+    return 0;
+  }
   if (format == VIGIL_FORMAT_AUTO) {
     format = vigil_detect_format(r);
     if (format < 0) {
+      fprintf(err, "%s:1: format: cannot tell the format from the content%s\n", path,
+              format == VIGIL_EFORMAT ? " (binary or unknown data?); give --format" : "");
       vigil_reader_free(r);
       return format;
     }

@@ -20,11 +20,45 @@ typedef struct acc_meta {
   int has_pid;
 } acc_meta;
 
+/* numeric platform ids (most of them) are cached by value per platform */
+typedef struct plat_ids {
+  char name[64];
+  size_t len;
+  vigil_u64map ids;
+} plat_ids;
+
 typedef struct sq_full {
   sq_store q;
   acc_meta *meta;
   size_t meta_cap;
+  plat_ids plats[16];
+  int nplats;
 } sq_full;
+
+/* canonical decimal (no sign, no leading zero) that fits in 63 bits */
+static int numeric_id(vigil_str s, uint64_t *out) {
+  if (s.len == 0 || s.len > 19 || (s.ptr[0] == '0' && s.len > 1)) return 0;
+  uint64_t v = 0;
+  for (size_t i = 0; i < s.len; i++) {
+    unsigned d = (unsigned)(s.ptr[i] - '0');
+    if (d > 9) return 0;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return v < UINT64_MAX;
+}
+
+static vigil_u64map *plat_map(sq_store *q, vigil_str platform, int create) {
+  sq_full *f = (sq_full *)q;
+  for (int i = 0; i < f->nplats; i++)
+    if (f->plats[i].len == platform.len && memcmp(f->plats[i].name, platform.ptr, platform.len) == 0)
+      return &f->plats[i].ids;
+  if (!create || f->nplats == 16 || platform.len >= 64) return NULL;
+  plat_ids *p = &f->plats[f->nplats++];
+  memcpy(p->name, platform.ptr, platform.len);
+  p->len = platform.len;
+  return &p->ids;
+}
 
 static const vigil_store_ops sqlite_ops;
 
@@ -219,6 +253,8 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
 
 static void drop_caches(sq_store *q) {
   sq_full *f = (sq_full *)q;
+  for (int i = 0; i < f->nplats; i++) vigil_u64map_release(&f->plats[i].ids);
+  f->nplats = 0;
   vigil_strmap_release(&q->by_pid);
   vigil_strmap_release(&q->by_uname);
   free(f->meta);
@@ -324,7 +360,11 @@ static int cache_add(sq_store *q, int64_t id, vigil_str platform, vigil_str pid,
   char key[KEY_MAX];
   vigil_strmap_val *v;
   int rc;
-  if (pid.ptr) {
+  uint64_t num;
+  vigil_u64map *pm;
+  if (pid.ptr && numeric_id(pid, &num) && (pm = plat_map(q, platform, 1))) {
+    if ((rc = vigil_u64map_put(pm, num, id))) return rc;
+  } else if (pid.ptr) {
     if ((rc = vigil_strmap_put(&q->by_pid, key, make_key(key, platform, pid, 0), &v)) < 0)
       return rc;
     v->a = id;
@@ -414,7 +454,13 @@ static int sq_account_resolve(vigil_store *s, vigil_str platform, const vigil_ac
   if (pid.ptr && pid.len == 0) pid = VIGIL_STR_NULL;
   if (un.ptr && un.len && un.ptr[0] == '@') un.ptr++, un.len--;
   if (!pid.ptr && !(un.ptr && un.len)) return VIGIL_EMISSING;
-  if (pid.ptr && (*id = lookup(q, &q->by_pid, platform, pid, 0))) return 0;
+  uint64_t num;
+  vigil_u64map *pm;
+  if (pid.ptr && numeric_id(pid, &num) && (pm = plat_map(q, platform, 0))) {
+    if ((*id = vigil_u64map_get(pm, num))) return 0;
+  } else if (pid.ptr && (*id = lookup(q, &q->by_pid, platform, pid, 0))) {
+    return 0;
+  }
   if (un.ptr && un.len) {
     int64_t by_name = lookup(q, &q->by_uname, platform, un, 1);
     if (by_name) {

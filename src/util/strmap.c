@@ -109,3 +109,63 @@ int vigil_strmap_put(vigil_strmap *m, const void *key, size_t len, vigil_strmap_
   *val = &s->val;
   return 1;
 }
+
+/* ---- u64 map ---------------------------------------------------------------- */
+static inline uint64_t mix64(uint64_t x) {
+  /* splitmix64 finaliser: good dispersion for sequential ids */
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+void vigil_u64map_release(vigil_u64map *m) {
+  free(m->keys);
+  free(m->vals);
+  memset(m, 0, sizeof *m);
+}
+
+int64_t vigil_u64map_get(const vigil_u64map *m, uint64_t key) {
+  if (!m->cap) return 0;
+  size_t mask = m->cap - 1;
+  for (size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
+    if (m->keys[i] == key) return m->vals[i];
+    if (m->keys[i] == UINT64_MAX) return 0;
+  }
+}
+
+static int u64_grow(vigil_u64map *m) {
+  size_t ncap = m->cap ? m->cap * 2 : 4096;
+  uint64_t *nk = malloc(ncap * sizeof *nk);
+  int64_t *nv = malloc(ncap * sizeof *nv);
+  if (!nk || !nv) {
+    free(nk), free(nv);
+    return VIGIL_ENOMEM;
+  }
+  memset(nk, 0xff, ncap * sizeof *nk);
+  for (size_t i = 0; i < m->cap; i++) {
+    if (m->keys[i] == UINT64_MAX) continue;
+    size_t j = mix64(m->keys[i]) & (ncap - 1);
+    while (nk[j] != UINT64_MAX) j = (j + 1) & (ncap - 1);
+    nk[j] = m->keys[i];
+    nv[j] = m->vals[i];
+  }
+  free(m->keys), free(m->vals);
+  m->keys = nk, m->vals = nv, m->cap = ncap;
+  return 0;
+}
+
+int vigil_u64map_put(vigil_u64map *m, uint64_t key, int64_t val) {
+  if (key == UINT64_MAX) return VIGIL_EINVAL;
+  if ((m->count + 1) * 2 > m->cap) {
+    int rc = u64_grow(m);
+    if (rc) return rc;
+  }
+  size_t mask = m->cap - 1, i = mix64(key) & mask;
+  while (m->keys[i] != UINT64_MAX && m->keys[i] != key) i = (i + 1) & mask;
+  if (m->keys[i] == UINT64_MAX) m->count++;
+  m->keys[i] = key;
+  m->vals[i] = val;
+  return 0;
+}
