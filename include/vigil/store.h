@@ -46,6 +46,13 @@ int vigil_store_schema_version(vigil_store *s, int *version);
 int vigil_store_begin(vigil_store *s);
 int vigil_store_commit(vigil_store *s);
 int vigil_store_rollback(vigil_store *s);
+/* Commits like vigil_store_commit(), but may finish on a background thread
+ * so that the caller can prepare the next batch meanwhile (in-memory work:
+ * vigil_store_edge_put, and resolving accounts already known or new). The
+ * next call that needs the database waits for it and returns its error if
+ * it failed (the batch is then rolled back). vigil_store_begin() may be
+ * called at once. */
+int vigil_store_commit_async(vigil_store *s);
 
 /* ---- change accounting ------------------------------------------------ */
 typedef enum vigil_change { VIGIL_UNCHANGED = 0, VIGIL_NEW = 1, VIGIL_UPDATED = 2 } vigil_change;

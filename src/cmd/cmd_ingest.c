@@ -21,6 +21,7 @@ static void usage(FILE *out) {
           "                        (ISO 8601 or unix seconds; default: the file's mtime)\n"
           "      --strict          stop at the first rejected record\n"
           "      --batch N         records per committed batch (default 50000)\n"
+          "      --edge-batch N    explicit edges buffered per committed batch (default 8388608)\n"
           "      --max-record SIZE cap on one input line/record in bytes (default 16777216)\n"
           "      --no-resume       start interrupted files from the top\n"
           "      --json            print the summary as JSON lines\n"
@@ -71,7 +72,8 @@ int cmd_ingest(int argc, char **argv, vigil_ctx *ctx) {
       {"format", required_argument, NULL, 'f'},  {"edge-kind", required_argument, NULL, 'k'},
       {"platform", required_argument, NULL, 'p'}, {"observed", required_argument, NULL, 'o'},
       {"strict", no_argument, NULL, 's'},         {"batch", required_argument, NULL, 'b'},
-      {"max-record", required_argument, NULL, 'm'}, {"no-resume", no_argument, NULL, 'R'},
+      {"max-record", required_argument, NULL, 'm'},
+      {"edge-batch", required_argument, NULL, 'E'}, {"no-resume", no_argument, NULL, 'R'},
       {"json", no_argument, NULL, 'j'},           {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   vigil_ingest_opts o;
@@ -106,6 +108,13 @@ int cmd_ingest(int argc, char **argv, vigil_ctx *ctx) {
       long long v = strtoll(optarg, &end, 10);
       if (*end || v < 1024) return vigil_cmd_usage_error("ingest", "bad --max-record '%s'", optarg);
       o.max_line = (size_t)v;
+      break;
+    }
+    case 'E': {
+      char *end;
+      long long v = strtoll(optarg, &end, 10);
+      if (*end || v < 1) return vigil_cmd_usage_error("ingest", "bad --edge-batch '%s'", optarg);
+      o.max_pending_edges = (size_t)v;
       break;
     }
     case 'R': o.resume = 0; break;

@@ -197,13 +197,63 @@ static size_t collapse(sq_edge_op *a, size_t n, int mode) {
   return out;
 }
 
+static int adj_bit_get(const sq_store *q, int64_t src, int kind) {
+  uint64_t bit = (uint64_t)src * VIGIL_EDGE_KIND_COUNT + (uint64_t)kind;
+  return bit / 8 < q->adj_bits_len && (q->adj_bits[bit / 8] >> (bit % 8)) & 1;
+}
+
+static int adj_bit_set(sq_store *q, int64_t src, int kind, int on) {
+  uint64_t bit = (uint64_t)src * VIGIL_EDGE_KIND_COUNT + (uint64_t)kind;
+  if (bit / 8 >= q->adj_bits_len) {
+    size_t len = q->adj_bits_len ? q->adj_bits_len : 4096;
+    while (len <= bit / 8) len *= 2;
+    uint8_t *nb = realloc(q->adj_bits, len);
+    if (!nb) return VIGIL_ENOMEM;
+    memset(nb + q->adj_bits_len, 0, len - q->adj_bits_len);
+    q->adj_bits = nb;
+    q->adj_bits_len = len;
+  }
+  if (on) q->adj_bits[bit / 8] |= (uint8_t)(1u << (bit % 8));
+  else q->adj_bits[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+  return 0;
+}
+
+static int load_adj_bits(sq_store *q) {
+  if (q->adj_bits_loaded) return 0;
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, "SELECT src, kind FROM adjacency");
+  if (rc) return rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t src = sqlite3_column_int64(st, 0);
+    int kind = sqlite3_column_int(st, 1);
+    if (src <= 0 || src > UINT32_MAX || kind < 0 || kind >= VIGIL_EDGE_KIND_COUNT) continue;
+    int e = adj_bit_set(q, src, kind, 1);
+    if (e) {
+      sqlite3_finalize(st);
+      return e;
+    }
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return sq_fail(q, rc, "reading adjacency keys");
+  q->adj_bits_loaded = 1;
+  return 0;
+}
+
+void sq_adj_bits_drop(sq_store *q) {
+  free(q->adj_bits);
+  q->adj_bits = NULL;
+  q->adj_bits_len = 0;
+  q->adj_bits_loaded = 0;
+}
+
 static int load_row(sq_store *q, int64_t src, int kind, sq_adj_dec *d, int *existed) {
+  d->n = 0;
+  *existed = 0;
+  if (!adj_bit_get(q, src, kind)) return 0;
   sqlite3_stmt *st = q->st_adj_get;
   sqlite3_bind_int64(st, 1, src);
   sqlite3_bind_int(st, 2, kind);
   int rc = sqlite3_step(st);
-  d->n = 0;
-  *existed = 0;
   if (rc == SQLITE_ROW) {
     *existed = 1;
     const void *blob = sqlite3_column_blob(st, 0);
@@ -221,8 +271,7 @@ static int load_row(sq_store *q, int64_t src, int kind, sq_adj_dec *d, int *exis
   return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading adjacency");
 }
 
-static int write_row(sq_store *q, int64_t src, int kind, const sq_adj_dec *d, int existed,
-                     int64_t delta_n) {
+static int write_row(sq_store *q, int64_t src, int kind, const sq_adj_dec *d, int existed) {
   int rc;
   if (d->n == 0) {
     if (!existed) return 0;
@@ -232,6 +281,7 @@ static int write_row(sq_store *q, int64_t src, int kind, const sq_adj_dec *d, in
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return sq_fail(q, rc, "deleting adjacency");
+    return adj_bit_set(q, src, kind, 0);
   } else {
     if ((rc = encode(q, d))) return rc;
     sqlite3_stmt *st = q->st_adj_put;
@@ -242,16 +292,19 @@ static int write_row(sq_store *q, int64_t src, int kind, const sq_adj_dec *d, in
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return sq_fail(q, rc, "writing adjacency");
-  }
-  if (delta_n) {
-    sqlite3_stmt *st = q->st_total_add;
-    sqlite3_bind_int(st, 1, kind);
-    sqlite3_bind_int64(st, 2, delta_n);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return sq_fail(q, rc, "updating edge totals");
+    if (!existed) return adj_bit_set(q, src, kind, 1);
   }
   return 0;
+}
+
+static int add_total(sq_store *q, int kind, int64_t delta_n) {
+  if (!delta_n) return 0;
+  sqlite3_stmt *st = q->st_total_add;
+  sqlite3_bind_int(st, 1, kind);
+  sqlite3_bind_int64(st, 2, delta_n);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "updating edge totals");
 }
 
 /* Merges the sorted ops of one source into its decoded row `old`, writing
@@ -304,10 +357,20 @@ static void merge_one(sq_store *q, const sq_adj_dec *old, const sq_edge_op *set,
 }
 
 int sq_edges_flush(sq_store *q) {
-  int rc = 0;
+  int rc = sq_edges_flush_vecs(q, q->edges);
+  q->edges_pending = 0;
+  return rc;
+}
+
+int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]) {
+  size_t pending = 0;
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) pending += vecs[k][0].n + vecs[k][1].n;
+  int rc = pending ? load_adj_bits(q) : 0;
+  if (rc) return rc;
   sq_adj_dec old = {0}, out = {0};
   for (int kind = 0; kind < VIGIL_EDGE_KIND_COUNT && !rc; kind++) {
-    sq_edge_vec *vs = &q->edges[kind][SQ_SET], *va = &q->edges[kind][SQ_ADD];
+    int64_t total_delta = 0;
+    sq_edge_vec *vs = &vecs[kind][SQ_SET], *va = &vecs[kind][SQ_ADD];
     if (!vs->n && !va->n) continue;
     if ((rc = radix_sort(vs->v, vs->n)) || (rc = radix_sort(va->v, va->n))) break;
     size_t ns = collapse(vs->v, vs->n, SQ_SET), na = collapse(va->v, va->n, SQ_ADD);
@@ -323,16 +386,19 @@ int sq_edges_flush(sq_store *q) {
       if ((rc = load_row(q, (int64_t)src, kind, &old, &existed))) break;
       if ((rc = dec_reserve(&out, old.n + (es - is) + (ea - ia)))) break;
       merge_one(q, &old, vs->v + is, es - is, va->v + ia, ea - ia, &out, &changed);
-      if (changed)
-        rc = write_row(q, (int64_t)src, kind, &out, existed, (int64_t)out.n - (int64_t)old.n);
+      if (changed) {
+        rc = write_row(q, (int64_t)src, kind, &out, existed);
+        total_delta += (int64_t)out.n - (int64_t)old.n;
+      }
       is = es, ia = ea;
     }
+    if (!rc) rc = add_total(q, kind, total_delta);
     vs->n = va->n = 0;
   }
   sq_adj_dec_release(&old);
   sq_adj_dec_release(&out);
-  if (rc) sq_edges_discard(q);
-  q->edges_pending = 0;
+  if (rc)
+    for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) vecs[k][0].n = vecs[k][1].n = 0;
   return rc;
 }
 
@@ -346,6 +412,8 @@ void sq_edges_release(sq_store *q) {
     for (int m = 0; m < 2; m++) {
       free(q->edges[k][m].v);
       memset(&q->edges[k][m], 0, sizeof q->edges[k][m]);
+      free(q->bg.edges[k][m].v);
+      memset(&q->bg.edges[k][m], 0, sizeof q->bg.edges[k][m]);
     }
   q->edges_pending = 0;
 }

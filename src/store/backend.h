@@ -17,6 +17,7 @@
   X(int, begin, (vigil_store * s), (s))                                                          \
   X(int, commit, (vigil_store * s), (s))                                                         \
   X(int, rollback, (vigil_store * s), (s))                                                       \
+  X(int, commit_async, (vigil_store * s), (s))                                                   \
   X(int, account_resolve,                                                                        \
     (vigil_store * s, vigil_str platform, const vigil_account_ref *ref, int create, int64_t *id, \
      vigil_change *change),                                                                      \
@@ -90,7 +91,20 @@
   X(int, audit, (vigil_store * s, const char *actor, const char *action, const char *detail),   \
     (s, actor, action, detail))                                                                  \
   X(int, audit_verify, (vigil_store * s, int64_t *entries, int64_t *bad_id),                    \
-    (s, entries, bad_id))
+    (s, entries, bad_id)) \
+  X(int, bank_create, (vigil_store * s, vigil_str name, vigil_str kind, vigil_str label, int64_t *id), (s, name, kind, label, id)) \
+  X(int, each_bank, (vigil_store * s, vigil_str name, int (*cb)(void *, int64_t, vigil_str, vigil_str, vigil_str, int, int64_t, int64_t), void *ctx), (s, name, cb, ctx)) \
+  X(int, bank_set_enabled, (vigil_store * s, int64_t bank, int enabled, vigil_change *change), (s, bank, enabled, change)) \
+  X(int, bank_entries_put, (vigil_store * s, int64_t bank, size_t n, const vigil_str *values, const vigil_str *labels, const vigil_str *entities, const vigil_str *content_types, int64_t *ids, vigil_change *changes), (s, bank, n, values, labels, entities, content_types, ids, changes)) \
+  X(int, bank_entry_remove, (vigil_store * s, int64_t bank, int64_t entry), (s, bank, entry)) \
+  X(int, each_bank_entry, (vigil_store * s, int64_t bank, int64_t after, int (*cb)(void *, int64_t, int64_t, vigil_str, vigil_str, vigil_str, vigil_str), void *ctx), (s, bank, after, cb, ctx)) \
+  X(int, bank_entry_find, (vigil_store * s, int64_t bank, vigil_str value, int (*cb)(void *, int64_t, int64_t, vigil_str, vigil_str, vigil_str, vigil_str), void *ctx), (s, bank, value, cb, ctx)) \
+  X(int, bank_entry_get, (vigil_store * s, int64_t entry, int (*cb)(void *, int64_t, int64_t, vigil_str, vigil_str, vigil_str, vigil_str), void *ctx), (s, entry, cb, ctx)) \
+  X(int, match_begin, (vigil_store * s, const char *actor, const char *params_json, int64_t *run), (s, actor, params_json, run)) \
+  X(int, match_put, (vigil_store * s, int64_t run, vigil_str query, int64_t bank, int64_t entry, double score), (s, run, query, bank, entry, score)) \
+  X(int, match_end, (vigil_store * s, int64_t run, const char *summary_json), (s, run, summary_json)) \
+  X(int, each_match, (vigil_store * s, int64_t run, int (*cb)(void *, vigil_str, int64_t, int64_t, double), void *ctx), (s, run, cb, ctx)) \
+  X(int, each_post_media, (vigil_store * s, int (*cb)(void *, vigil_str, vigil_str, vigil_str), void *ctx), (s, cb, ctx))
 
 typedef struct vigil_store_ops {
 #define VIGIL_STORE_OP_FIELD_(ret, name, params, args) ret(*name) params;

@@ -23,7 +23,8 @@ const char *const vigil_sqlite_migrations[] = {
     "  raw TEXT);"
     "CREATE UNIQUE INDEX accounts_pid ON accounts(platform, platform_id)"
     "  WHERE platform_id IS NOT NULL;"
-    "CREATE INDEX accounts_uname ON accounts(platform, username_key);"
+    "CREATE INDEX accounts_uname ON accounts(platform, username_key)"
+    "  WHERE username_key IS NOT NULL;"
     "CREATE TABLE posts("
     "  id INTEGER PRIMARY KEY,"
     "  platform TEXT NOT NULL,"
@@ -91,4 +92,24 @@ const char *const vigil_sqlite_migrations[] = {
     "CREATE TABLE audit("
     "  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"
     "  action TEXT NOT NULL, detail TEXT, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);",
+    /* 2 -> 3: hash banks, their entries, match runs and matches. `version`
+     * counts entry additions/removals so a persisted index can tell it is
+     * stale; `entries` avoids count(*) over millions of rows. */
+    "CREATE TABLE banks("
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    "  label TEXT, enabled INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL,"
+    "  entries INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE bank_entries("
+    "  id INTEGER PRIMARY KEY, bank INTEGER NOT NULL REFERENCES banks(id),"
+    "  value TEXT NOT NULL, label TEXT, entity TEXT, content_type TEXT,"
+    "  added_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX bank_entries_value ON bank_entries(bank, value);"
+    "CREATE TABLE match_runs("
+    "  id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
+    "  actor TEXT, params TEXT, summary TEXT);"
+    "CREATE TABLE matches("
+    "  id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES match_runs(id),"
+    "  query TEXT NOT NULL, bank INTEGER NOT NULL REFERENCES banks(id),"
+    "  entry INTEGER NOT NULL, score REAL NOT NULL, at INTEGER NOT NULL);"
+    "CREATE INDEX matches_run ON matches(run, id);",
     NULL};

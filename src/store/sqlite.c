@@ -141,8 +141,8 @@ static int prepare_all(sq_store *q) {
       {&q->st_acc_insert,
        "INSERT INTO accounts(platform, platform_id, username, username_key, display_name,"
        " description, location, lang, url, profile_image_url, created_at, followers, following,"
-       " statuses, verified, protected, has_profile, profile_at, digest, raw)"
-       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,1,?17,?18,?19)"},
+       " statuses, verified, protected, has_profile, profile_at, digest, raw, id)"
+       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,1,?17,?18,?19,?20)"},
       {&q->st_acc_update,
        "UPDATE accounts SET platform_id=coalesce(?2, platform_id),"
        " username=coalesce(?3, username), username_key=coalesce(?4, username_key),"
@@ -150,8 +150,8 @@ static int prepare_all(sq_store *q) {
        " created_at=?11, followers=?12, following=?13, statuses=?14, verified=?15,"
        " protected=?16, has_profile=1, profile_at=?17, digest=?18, raw=?19 WHERE id=?1"},
       {&q->st_acc_stub,
-       "INSERT INTO accounts(platform, platform_id, username, username_key, has_profile, digest)"
-       " VALUES(?1,?2,?3,?4,0,0)"},
+       "INSERT INTO accounts(id, platform, platform_id, username, username_key, has_profile,"
+       " digest) VALUES(?1,?2,?3,?4,?5,0,0)"},
       {&q->st_acc_set_pid, "UPDATE accounts SET platform_id=?2 WHERE id=?1"},
       {&q->st_post_find, "SELECT id, digest FROM posts WHERE platform=?1 AND platform_id=?2"},
       {&q->st_post_insert,
@@ -265,7 +265,7 @@ static void drop_caches(sq_store *q) {
 
 static int sq_close(vigil_store *s) {
   sq_store *q = (sq_store *)s;
-  int rc = 0;
+  int rc = sq_wait(q);
   if (q->in_txn) {
     sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     q->in_txn = 0;
@@ -275,12 +275,18 @@ static int sq_close(vigil_store *s) {
   if (sqlite3_close(q->db) != SQLITE_OK) rc = VIGIL_EDB;
   drop_caches(q);
   sq_edges_release(q);
+  sq_adj_bits_drop(q);
+  free(q->stubs);
+  vigil_buf_release(&q->stub_text);
+  free(q->bg.stubs);
+  vigil_buf_release(&q->bg.stub_text);
   vigil_buf_release(&q->scratch);
   free(q);
   return rc;
 }
 
 static int sq_schema_version(vigil_store *s, int *version) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st, "PRAGMA user_version");
@@ -291,27 +297,82 @@ static int sq_schema_version(vigil_store *s, int *version) {
 }
 
 /* ---- transactions ------------------------------------------------------------ */
+static void drop_caches(sq_store *q);
+
+static int real_begin(sq_store *q) {
+  int rc = sq_exec(q, "BEGIN IMMEDIATE");
+  if (rc) return rc;
+  q->in_txn = 1;
+  /* Another process may have written since our last transaction: then the
+   * in-memory id caches and adjacency bits are stale and must go. */
+  sqlite3_stmt *st;
+  if ((rc = sq_prepare(q, &st, "PRAGMA data_version"))) return rc;
+  int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  sqlite3_finalize(st);
+  if (v != q->data_version) {
+    if (q->n_stubs || q->edges_pending) {
+      /* ids handed out after our last commit may now be taken */
+      snprintf(q->base.errmsg, sizeof q->base.errmsg,
+               "another process wrote to the store during this ingest; run one ingest at a"
+               " time (re-running completes it)");
+      sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+      q->in_txn = 0;
+      sq_edges_discard(q);
+      q->n_stubs = 0;
+      drop_caches(q);
+      sq_adj_bits_drop(q);
+      q->data_version = v;
+      return VIGIL_EBUSY;
+    }
+    drop_caches(q);
+    sq_adj_bits_drop(q);
+    q->data_version = v;
+  }
+  if ((rc = sq_prepare(q, &st, "SELECT coalesce(max(id), 0) FROM accounts"))) return rc;
+  int64_t next = (sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0) + 1;
+  sqlite3_finalize(st);
+  /* stubs made while the previous commit ran already hold ids from next_id */
+  if (next > q->next_id) q->next_id = next;
+  return 0;
+}
+
+/* While a background commit runs, BEGIN is deferred to the first call that
+ * needs the database (sq_wait): in-memory work (edges, new stub ids) goes on
+ * in parallel with the commit. */
 static int sq_begin(vigil_store *s) {
   sq_store *q = (sq_store *)s;
   if (q->in_txn) return VIGIL_ESTATE;
-  int rc = sq_exec(q, "BEGIN IMMEDIATE");
-  if (!rc) q->in_txn = 1;
-  return rc;
+  if (q->bg.running) {
+    q->in_txn = 1;
+    q->begin_pending = 1;
+    return 0;
+  }
+  return real_begin(q);
 }
 
 static int sq_rollback(vigil_store *s) {
   sq_store *q = (sq_store *)s;
-  if (!q->in_txn) return 0;
+  int wrc = sq_wait(q);
+  if (!q->in_txn) {
+    q->n_stubs = 0;
+    sq_edges_discard(q);
+    return wrc;
+  }
   q->in_txn = 0;
   sq_edges_discard(q);
+  q->n_stubs = 0;
   drop_caches(q); /* they may hold ids that were never committed */
+  sq_adj_bits_drop(q);
   return sq_exec(q, "ROLLBACK");
 }
 
 static int sq_commit(vigil_store *s) {
   sq_store *q = (sq_store *)s;
+  int wrc = sq_wait(q);
+  if (wrc) return wrc;
   if (!q->in_txn) return VIGIL_ESTATE;
-  int rc = sq_edges_flush(q);
+  int rc = sq_stubs_flush(q);
+  if (!rc) rc = sq_edges_flush(q);
   if (!rc) rc = sq_exec(q, "COMMIT");
   if (rc) {
     sq_rollback(s);
@@ -380,6 +441,7 @@ static int cache_add(sq_store *q, int64_t id, vigil_str platform, vigil_str pid,
 
 static int load_caches(sq_store *q) {
   if (q->cache_loaded) return 0;
+  SQ_WAIT(q);
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,
                       "SELECT id, platform, platform_id, username, digest,"
@@ -410,28 +472,159 @@ static int64_t lookup(sq_store *q, vigil_strmap *m, vigil_str platform, vigil_st
   return val ? val->a : 0;
 }
 
+static uint32_t stub_str(sq_store *q, vigil_str v, uint32_t *len, int *rc) {
+  uint32_t off = (uint32_t)q->stub_text.len;
+  if (!v.ptr) {
+    *len = UINT32_MAX;
+    return 0;
+  }
+  if (q->stub_text.len + v.len >= UINT32_MAX) {
+    *rc = VIGIL_ETOOBIG;
+    return 0;
+  }
+  *len = (uint32_t)v.len;
+  int e = vigil_buf_append(&q->stub_text, v.ptr, v.len);
+  if (e) *rc = e;
+  return off;
+}
+
 static int insert_stub(sq_store *q, vigil_str platform, vigil_str pid, vigil_str uname,
                        int64_t *id) {
-  char ukey[KEY_MAX];
-  sqlite3_stmt *st = q->st_acc_stub;
-  bind_str(st, 1, platform);
-  bind_str(st, 2, pid);
-  bind_str(st, 3, uname.len ? uname : VIGIL_STR_NULL);
-  if (uname.len) {
-    size_t n = uname.len < KEY_MAX ? uname.len : KEY_MAX;
-    for (size_t i = 0; i < n; i++) ukey[i] = (char)tolower((unsigned char)uname.ptr[i]);
-    sqlite3_bind_text(st, 4, ukey, (int)n, SQLITE_TRANSIENT);
-  } else {
-    sqlite3_bind_null(st, 4);
+  int rc = 0;
+  if (q->n_stubs == q->cap_stubs) {
+    size_t cap = q->cap_stubs ? q->cap_stubs * 2 : 1024;
+    struct sq_stub *ns = realloc(q->stubs, cap * sizeof *ns);
+    if (!ns) return VIGIL_ENOMEM;
+    q->stubs = ns;
+    q->cap_stubs = cap;
   }
-  int rc = step_done(q, st, "inserting account");
+  if (q->n_stubs >= ((size_t)1 << 22) && ((rc = sq_wait(q)) || (rc = sq_stubs_flush(q))))
+    return rc;
+  struct sq_stub *st = &q->stubs[q->n_stubs];
+  st->id = q->next_id;
+  st->plat_off = stub_str(q, platform, &st->plat_len, &rc);
+  st->pid_off = stub_str(q, pid, &st->pid_len, &rc);
+  st->un_off = stub_str(q, uname.len ? uname : VIGIL_STR_NULL, &st->un_len, &rc);
   if (rc) return rc;
-  *id = sqlite3_last_insert_rowid(q->db);
+  q->n_stubs++;
+  *id = q->next_id++;
   if ((rc = cache_add(q, *id, platform, pid, uname))) return rc;
   return meta_set(q, *id, 0, VIGIL_TIME_UNKNOWN, pid.ptr != NULL);
 }
 
+static vigil_str stub_view(const vigil_buf *text, uint32_t off, uint32_t len) {
+  if (len == UINT32_MAX) return VIGIL_STR_NULL;
+  return (vigil_str){text->data + off, len};
+}
+
+static int stubs_write(sq_store *q, const struct sq_stub *stubs, size_t n, const vigil_buf *text) {
+  char ukey[KEY_MAX];
+  for (size_t i = 0; i < n; i++) {
+    const struct sq_stub *p = &stubs[i];
+    vigil_str uname = stub_view(text, p->un_off, p->un_len);
+    sqlite3_stmt *st = q->st_acc_stub;
+    sqlite3_bind_int64(st, 1, p->id);
+    bind_str(st, 2, stub_view(text, p->plat_off, p->plat_len));
+    bind_str(st, 3, stub_view(text, p->pid_off, p->pid_len));
+    bind_str(st, 4, uname);
+    if (uname.ptr) {
+      size_t ul = uname.len < KEY_MAX ? uname.len : KEY_MAX;
+      for (size_t k = 0; k < ul; k++) ukey[k] = (char)tolower((unsigned char)uname.ptr[k]);
+      sqlite3_bind_text(st, 5, ukey, (int)ul, SQLITE_TRANSIENT);
+    } else {
+      sqlite3_bind_null(st, 5);
+    }
+    int rc = step_done(q, st, "inserting account");
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+int sq_stubs_flush(sq_store *q) {
+  int rc = stubs_write(q, q->stubs, q->n_stubs, &q->stub_text);
+  q->n_stubs = 0;
+  vigil_buf_clear(&q->stub_text);
+  return rc;
+}
+
+/* ---- background commit ------------------------------------------------------------ */
+static void *bg_main(void *arg) {
+  sq_store *q = arg;
+  sq_background *bg = &q->bg;
+  int rc = stubs_write(q, bg->stubs, bg->n_stubs, &bg->stub_text);
+  if (!rc) rc = sq_edges_flush_vecs(q, bg->edges);
+  if (!rc) rc = sq_exec(q, "COMMIT");
+  bg->n_stubs = 0;
+  vigil_buf_clear(&bg->stub_text);
+  bg->rc = rc;
+  return NULL;
+}
+
+static int real_begin(sq_store *q);
+
+int sq_wait(sq_store *q) {
+  if (!q->bg.running) return 0;
+  pthread_join(q->bg.thread, NULL);
+  q->bg.running = 0;
+  int rc = q->bg.rc;
+  if (!rc && q->begin_pending) {
+    q->begin_pending = 0;
+    q->in_txn = 0;
+    rc = real_begin(q);
+    return rc;
+  }
+  q->begin_pending = 0;
+  if (rc) {
+    q->in_txn = 0;
+    /* the batch is lost: roll back and forget everything built on it */
+    sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    sq_edges_discard(q);
+    for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) q->bg.edges[k][0].n = q->bg.edges[k][1].n = 0;
+    q->n_stubs = 0;
+    drop_caches(q);
+    sq_adj_bits_drop(q);
+  }
+  return rc;
+}
+
+static int sq_commit_async(vigil_store *s) {
+  sq_store *q = (sq_store *)s;
+  if (!q->in_txn) return VIGIL_ESTATE;
+  int rc = sq_wait(q);
+  if (rc) return rc;
+  /* swap the batch's buffers into the background slot; the caller keeps
+   * the (empty) spare ones */
+  sq_background *bg = &q->bg;
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
+    for (int m = 0; m < 2; m++) {
+      sq_edge_vec t = bg->edges[k][m];
+      bg->edges[k][m] = q->edges[k][m];
+      q->edges[k][m] = t;
+      q->edges[k][m].n = 0;
+    }
+  q->edges_pending = 0;
+  struct sq_stub *ts = bg->stubs;
+  size_t tc = bg->cap_stubs;
+  bg->stubs = q->stubs, bg->cap_stubs = q->cap_stubs, bg->n_stubs = q->n_stubs;
+  q->stubs = ts, q->cap_stubs = tc, q->n_stubs = 0;
+  vigil_buf tb = bg->stub_text;
+  bg->stub_text = q->stub_text;
+  q->stub_text = tb;
+  vigil_buf_clear(&q->stub_text);
+  q->in_txn = 0;
+  bg->rc = 0;
+  if (pthread_create(&bg->thread, NULL, bg_main, q) != 0) {
+    bg_main(q); /* no thread: commit here */
+    return bg->rc;
+  }
+  bg->running = 1;
+  return 0;
+}
+
 static int set_pid(sq_store *q, int64_t id, vigil_str platform, vigil_str pid) {
+  SQ_WAIT(q);
+  int rc0 = sq_stubs_flush(q);
+  if (rc0) return rc0;
   sqlite3_stmt *st = q->st_acc_set_pid;
   sqlite3_bind_int64(st, 1, id);
   bind_str(st, 2, pid);
@@ -531,6 +724,7 @@ static void bind_account(sq_store *q, sqlite3_stmt *st, const vigil_account *a, 
 
 static int sq_account_upsert(vigil_store *s, const vigil_account *a, int64_t observed_at,
                              int64_t *id, vigil_change *change) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   if (!q->in_txn) return VIGIL_ESTATE;
   vigil_account_ref ref = {a->platform_id, a->username};
@@ -541,6 +735,7 @@ static int sq_account_upsert(vigil_store *s, const vigil_account *a, int64_t obs
   uint64_t digest = account_digest(a);
   vigil_str pid = a->platform_id.ptr && a->platform_id.len ? a->platform_id : VIGIL_STR_NULL;
   char ukey[KEY_MAX];
+  if ((rc = sq_stubs_flush(q))) return rc;
   if (found) {
     acc_meta *m = meta_get(q, found);
     *id = found;
@@ -562,8 +757,10 @@ static int sq_account_upsert(vigil_store *s, const vigil_account *a, int64_t obs
   sqlite3_stmt *st = q->st_acc_insert;
   bind_str(st, 1, a->platform);
   bind_account(q, st, a, pid, observed_at, digest, ukey);
+  /* ids come from next_id, like stubs', so the two never collide */
+  sqlite3_bind_int64(st, 20, q->next_id);
   if ((rc = step_done(q, st, "inserting account"))) return rc;
-  *id = sqlite3_last_insert_rowid(q->db);
+  *id = q->next_id++;
   if ((rc = cache_add(q, *id, a->platform, pid, a->username))) return rc;
   if ((rc = meta_set(q, *id, digest, observed_at, pid.ptr != NULL))) return rc;
   *change = VIGIL_NEW;
@@ -739,9 +936,12 @@ static void bind_post(sqlite3_stmt *st, const vigil_post *p, const vigil_post_re
 
 static int sq_post_upsert(vigil_store *s, const vigil_post *p, const vigil_post_refs *r,
                           int64_t *id, vigil_change *change) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   if (!q->in_txn) return VIGIL_ESTATE;
   if (!p->platform_id.ptr || !p->platform_id.len || r->author <= 0) return VIGIL_EMISSING;
+  int rc0 = sq_stubs_flush(q);
+  if (rc0) return rc0;
   uint64_t digest = post_digest(p, r);
   sqlite3_stmt *st = q->st_post_find;
   bind_str(st, 1, p->platform);
@@ -788,9 +988,12 @@ static int sq_post_upsert(vigil_store *s, const vigil_post *p, const vigil_post_
 /* ---- statuses and explicit edges --------------------------------------------------- */
 static int sq_status_add(vigil_store *s, int64_t account, int status, int64_t observed_at,
                          vigil_str reason, vigil_change *change) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   if (!q->in_txn) return VIGIL_ESTATE;
   if (status < 0 || status >= VIGIL_STATUS_COUNT) return VIGIL_EINVAL;
+  int rc0 = sq_stubs_flush(q);
+  if (rc0) return rc0;
   sqlite3_stmt *st = q->st_status_ins;
   sqlite3_bind_int64(st, 1, account);
   sqlite3_bind_int(st, 2, status);
@@ -810,9 +1013,11 @@ static int sq_edge_put(vigil_store *s, int kind, int64_t src, int64_t dst, int64
 }
 
 static int sq_flush_edges(vigil_store *s) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   if (!q->in_txn) return VIGIL_ESTATE;
-  return sq_edges_flush(q);
+  int rc = sq_stubs_flush(q);
+  return rc ? rc : sq_edges_flush(q);
 }
 
 static size_t sq_edges_pending_fn(const vigil_store *s) {
@@ -826,6 +1031,7 @@ static void sq_edge_counts_fn(const vigil_store *s, vigil_edge_counts *out) {
 /* ---- ingest log ------------------------------------------------------------------- */
 static int sq_ingest_begin(vigil_store *s, const vigil_ingest_file *f, int64_t *run,
                            uint64_t *resume_offset, uint64_t *resume_line) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc;
@@ -891,6 +1097,7 @@ static int write_counts(sq_store *q, const char *sql_head, int64_t run, uint64_t
 
 static int sq_ingest_progress(vigil_store *s, int64_t run, uint64_t next_offset,
                               uint64_t next_line, const vigil_ingest_counts *c) {
+  SQ_WAIT((sq_store *)s);
   return write_counts((sq_store *)s,
                       "UPDATE ingest_runs SET " COUNT_SET
                       ", next_offset=?15, next_line=?16 WHERE id=?14",
@@ -899,6 +1106,7 @@ static int sq_ingest_progress(vigil_store *s, int64_t run, uint64_t next_offset,
 
 static int sq_ingest_end(vigil_store *s, int64_t run, const char *state,
                          const vigil_ingest_counts *c) {
+  SQ_WAIT((sq_store *)s);
   return write_counts((sq_store *)s,
                       "UPDATE ingest_runs SET " COUNT_SET
                       ", finished_at=?15+0*?16, state=?17 WHERE id=?14",
@@ -907,6 +1115,7 @@ static int sq_ingest_end(vigil_store *s, int64_t run, const char *state,
 
 static int sq_ingest_reject(vigil_store *s, int64_t run, uint64_t line, const char *field,
                             const char *reason) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st, "INSERT INTO ingest_rejects(run, line, field, reason) VALUES(?1,?2,?3,?4)");
@@ -933,6 +1142,7 @@ static int scalar(sq_store *q, const char *sql, int64_t *out, int64_t dflt) {
 }
 
 static int sq_stats_get(vigil_store *s, vigil_store_stats *out) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   memset(out, 0, sizeof *out);
   int64_t v;
@@ -976,6 +1186,7 @@ static int sq_stats_get(vigil_store *s, vigil_store_stats *out) {
 
 static int sq_top(vigil_store *s, const char *what, int limit,
                   int (*cb)(void *ctx, vigil_str value, uint64_t count), void *ctx) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   static const struct {
     const char *name, *sql;
@@ -1016,6 +1227,7 @@ static int sq_top(vigil_store *s, const char *what, int limit,
 /* ---- iteration ------------------------------------------------------------------------ */
 static int sq_each_account(vigil_store *s, int (*cb)(void *ctx, const vigil_account_row *row),
                            void *ctx) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,
@@ -1063,6 +1275,7 @@ static int sq_each_account(vigil_store *s, int (*cb)(void *ctx, const vigil_acco
 }
 
 static int64_t sq_max_account_id(vigil_store *s) {
+  if (sq_wait((sq_store *)s)) return 0;
   int64_t v = 0;
   if (scalar((sq_store *)s, "SELECT max(id) FROM accounts", &v, 0)) return 0;
   return v;
@@ -1070,6 +1283,7 @@ static int64_t sq_max_account_id(vigil_store *s) {
 
 static int sq_each_adjacency(vigil_store *s, int kind,
                              int (*cb)(void *ctx, const vigil_adj_row *row), void *ctx) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,
@@ -1106,6 +1320,7 @@ static int sq_each_adjacency(vigil_store *s, int kind,
 
 static int sq_each_post(vigil_store *s, int (*cb)(void *ctx, const vigil_post_row *row),
                         void *ctx) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st, *tags = NULL, *urls = NULL;
   int rc = sq_prepare(q, &st,
@@ -1227,6 +1442,7 @@ static int sq_each_post(vigil_store *s, int (*cb)(void *ctx, const vigil_post_ro
 
 static int sq_each_status(vigil_store *s, int (*cb)(void *ctx, const vigil_status_row *row),
                           void *ctx) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,

@@ -15,9 +15,12 @@ static int step_once(sq_store *q, sqlite3_stmt *st, const char *what) {
 
 int sq_label_put(vigil_store *s, int64_t account, vigil_str label, vigil_str note,
                  vigil_str analyst, int64_t at, vigil_change *change) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
-  int rc = sq_prepare(q, &st,
+  int rc = sq_stubs_flush(q);
+  if (rc) return rc;
+  rc = sq_prepare(q, &st,
                       "SELECT label, coalesce(note,'') FROM labels WHERE account=?1"
                       " ORDER BY id DESC LIMIT 1");
   if (rc) return rc;
@@ -46,6 +49,7 @@ int sq_label_put(vigil_store *s, int64_t account, vigil_str label, vigil_str not
 
 int sq_each_label(vigil_store *s, int history, int (*cb)(void *ctx, const vigil_label_row *row),
                   void *ctx) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(
@@ -72,6 +76,7 @@ int sq_each_label(vigil_store *s, int history, int (*cb)(void *ctx, const vigil_
 }
 
 int sq_census_begin(vigil_store *s, const char *actor, const char *params_json, int64_t *run) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,
@@ -87,6 +92,7 @@ int sq_census_begin(vigil_store *s, const char *actor, const char *params_json, 
 
 int sq_score_put(vigil_store *s, int64_t run, int64_t account, double score, int predicted,
                  vigil_str why) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   static const char sql[] =
       "INSERT OR REPLACE INTO scores(run, account, score, predicted, why) VALUES(?1,?2,?3,?4,?5)";
@@ -105,6 +111,7 @@ int sq_score_put(vigil_store *s, int64_t run, int64_t account, double score, int
 }
 
 int sq_census_end(vigil_store *s, int64_t run, const char *summary_json) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st, "UPDATE census_runs SET finished_at=?2, summary=?3 WHERE id=?1");
@@ -116,6 +123,7 @@ int sq_census_end(vigil_store *s, int64_t run, const char *summary_json) {
 }
 
 int sq_census_latest(vigil_store *s, int64_t *run, vigil_buf *summary) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,
@@ -134,6 +142,7 @@ int sq_census_latest(vigil_store *s, int64_t *run, vigil_buf *summary) {
 
 int sq_each_score(vigil_store *s, int64_t run, int (*cb)(void *ctx, const vigil_score_row *row),
                   void *ctx) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,
@@ -179,6 +188,7 @@ static void audit_hash(const char *prev, int64_t at, vigil_str actor, vigil_str 
 static const char GENESIS[] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 int sq_audit(vigil_store *s, const char *actor, const char *action, const char *detail) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   int own = !q->in_txn, rc;
   if (own && (rc = sq_exec(q, "BEGIN IMMEDIATE"))) return rc;
@@ -214,6 +224,7 @@ out:
 }
 
 int sq_audit_verify(vigil_store *s, int64_t *entries, int64_t *bad_id) {
+  SQ_WAIT((sq_store *)s);
   sq_store *q = (sq_store *)s;
   sqlite3_stmt *st;
   int rc = sq_prepare(q, &st,

@@ -2,6 +2,7 @@
 #ifndef VIGIL_STORE_SQLITE_IMPL_H
 #define VIGIL_STORE_SQLITE_IMPL_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "store/backend.h"
@@ -22,6 +23,24 @@ typedef struct sq_edge_vec {
 
 enum { SQ_SET = 0, SQ_ADD = 1 };
 
+struct sq_stub {
+  int64_t id;
+  uint32_t plat_off, plat_len, pid_off, pid_len, un_off, un_len; /* len UINT32_MAX: NULL */
+};
+
+/* A commit running on a background thread: the batch's buffers are swapped
+ * into it, so the caller can parse the next batch meanwhile. Every other
+ * SQLite use waits for it first (sq_wait). */
+typedef struct sq_background {
+  int running;
+  pthread_t thread;
+  int rc;
+  sq_edge_vec edges[VIGIL_EDGE_KIND_COUNT][2];
+  struct sq_stub *stubs;
+  size_t n_stubs, cap_stubs;
+  vigil_buf stub_text;
+} sq_background;
+
 typedef struct sq_store {
   struct vigil_store base;
   sqlite3 *db;
@@ -36,6 +55,23 @@ typedef struct sq_store {
   sq_edge_vec edges[VIGIL_EDGE_KIND_COUNT][2];
   size_t edges_pending;
   vigil_edge_counts edge_counts;
+  /* which (src, kind) adjacency rows exist: bit (src * KINDS + kind). Loaded
+   * on the first flush so that new sources (all of them in a bulk load)
+   * skip the lookup of a row that cannot exist. */
+  uint8_t *adj_bits;
+  size_t adj_bits_len; /* bytes */
+  int adj_bits_loaded;
+  int64_t data_version; /* PRAGMA data_version when the caches were last valid */
+  /* Profile-less stub accounts get their id at once but their row only when
+   * something else needs it (or at commit): we hold the write lock for the
+   * whole transaction, so ids from next_id cannot collide, and the rows then
+   * go in as sequential rowid appends. Strings live in stub_text. */
+  int64_t next_id;
+  struct sq_stub *stubs;
+  size_t n_stubs, cap_stubs;
+  vigil_buf stub_text;
+  sq_background bg;
+  int begin_pending; /* in_txn, but BEGIN waits for the background commit */
   /* prepared statements */
   sqlite3_stmt *st_acc_insert, *st_acc_update, *st_acc_stub, *st_acc_set_pid;
   sqlite3_stmt *st_post_find, *st_post_insert, *st_post_update, *st_post_old_refs;
@@ -84,12 +120,26 @@ VIGIL_SQ_DECL_(int, audit_verify, (vigil_store * s, int64_t *entries, int64_t *b
 int sq_exec(sq_store *q, const char *sql);
 int sq_prepare(sq_store *q, sqlite3_stmt **st, const char *sql);
 
+/* Writes pending stub accounts (see sq_store.stubs). */
+int sq_stubs_flush(sq_store *q);
+
 /* adjacency.c */
 int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int64_t weight,
                  int64_t first, int64_t last);
 int sq_edges_flush(sq_store *q);
+int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]);
+/* Waits for a background commit; returns its result (after rolling back
+ * and dropping caches if it failed). */
+int sq_wait(sq_store *q);
+#define SQ_WAIT(q)         \
+  do {                     \
+    int wrc_ = sq_wait(q); \
+    if (wrc_) return wrc_; \
+  } while (0)
 void sq_edges_discard(sq_store *q);
 void sq_edges_release(sq_store *q);
+/* forgets the adjacency existence bits (after a rollback) */
+void sq_adj_bits_drop(sq_store *q);
 /* Decodes an adjacency blob into parallel arrays (grown as needed). */
 typedef struct sq_adj_dec {
   int64_t *dst, *w, *first, *last;
@@ -97,5 +147,38 @@ typedef struct sq_adj_dec {
 } sq_adj_dec;
 int sq_adj_decode(const unsigned char *p, size_t len, sq_adj_dec *d);
 void sq_adj_dec_release(sq_adj_dec *d);
+
+/* sqlite_match.c: hash banks, bank entries, match runs, post media */
+#define VIGIL_SQ_MATCH_DECL_(ret, name, params, args) ret sq_##name params;
+VIGIL_SQ_MATCH_DECL_(int, bank_create, (vigil_store * s, vigil_str name, vigil_str kind,
+                     vigil_str label, int64_t *id), ())
+VIGIL_SQ_MATCH_DECL_(int, each_bank, (vigil_store * s, vigil_str name,
+                     int (*cb)(void *, int64_t, vigil_str, vigil_str, vigil_str, int, int64_t,
+                               int64_t), void *ctx), ())
+VIGIL_SQ_MATCH_DECL_(int, bank_set_enabled, (vigil_store * s, int64_t bank, int enabled,
+                     vigil_change *change), ())
+VIGIL_SQ_MATCH_DECL_(int, bank_entries_put, (vigil_store * s, int64_t bank, size_t n,
+                     const vigil_str *values, const vigil_str *labels, const vigil_str *entities,
+                     const vigil_str *content_types, int64_t *ids, vigil_change *changes), ())
+VIGIL_SQ_MATCH_DECL_(int, bank_entry_remove, (vigil_store * s, int64_t bank, int64_t entry), ())
+VIGIL_SQ_MATCH_DECL_(int, each_bank_entry, (vigil_store * s, int64_t bank, int64_t after,
+                     int (*cb)(void *, int64_t, int64_t, vigil_str, vigil_str, vigil_str,
+                               vigil_str), void *ctx), ())
+VIGIL_SQ_MATCH_DECL_(int, bank_entry_find, (vigil_store * s, int64_t bank, vigil_str value,
+                     int (*cb)(void *, int64_t, int64_t, vigil_str, vigil_str, vigil_str,
+                               vigil_str), void *ctx), ())
+VIGIL_SQ_MATCH_DECL_(int, bank_entry_get, (vigil_store * s, int64_t entry,
+                     int (*cb)(void *, int64_t, int64_t, vigil_str, vigil_str, vigil_str,
+                               vigil_str), void *ctx), ())
+VIGIL_SQ_MATCH_DECL_(int, match_begin, (vigil_store * s, const char *actor,
+                     const char *params_json, int64_t *run), ())
+VIGIL_SQ_MATCH_DECL_(int, match_put, (vigil_store * s, int64_t run, vigil_str query,
+                     int64_t bank, int64_t entry, double score), ())
+VIGIL_SQ_MATCH_DECL_(int, match_end, (vigil_store * s, int64_t run, const char *summary_json), ())
+VIGIL_SQ_MATCH_DECL_(int, each_match, (vigil_store * s, int64_t run,
+                     int (*cb)(void *, vigil_str, int64_t, int64_t, double), void *ctx), ())
+VIGIL_SQ_MATCH_DECL_(int, each_post_media, (vigil_store * s,
+                     int (*cb)(void *, vigil_str, vigil_str, vigil_str), void *ctx), ())
+#undef VIGIL_SQ_MATCH_DECL_
 
 #endif

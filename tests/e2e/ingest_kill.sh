@@ -21,8 +21,8 @@ PY
 kill_and_resume() { # name file [args]
   local name=$1 file=$2; shift 2
   local clean="$WORK/$name-clean.db" killed="$WORK/$name-killed.db"
-  $V --db "$clean" --quiet ingest --batch 5000 "$@" "$file" > /dev/null
-  $V --db "$killed" --quiet ingest --batch 5000 "$@" "$file" > /dev/null 2>&1 &
+  $V --db "$clean" --quiet ingest --batch 5000 --edge-batch 20000 "$@" "$file" > /dev/null
+  $V --db "$killed" --quiet ingest --batch 5000 --edge-batch 20000 "$@" "$file" > /dev/null 2>&1 &
   local pid=$! progressed=0
   for _ in $(seq 1 400); do
     sleep 0.02
@@ -34,7 +34,7 @@ kill_and_resume() { # name file [args]
   wait "$pid" 2> /dev/null || true
   state=$(sqlite3 "$killed" "SELECT state FROM ingest_runs ORDER BY id DESC LIMIT 1" 2>/dev/null || echo none)
   check "$name: killed midway (run left '$state')" "$progressed$state" "1running"
-  $V --db "$killed" --quiet ingest --batch 5000 "$@" "$file" > "$WORK/$name-resume.out"
+  $V --db "$killed" --quiet ingest --batch 5000 --edge-batch 20000 "$@" "$file" > "$WORK/$name-resume.out"
   grep -q "resumed an interrupted run" "$WORK/$name-resume.out" && ok "$name: resumed" || fail "$name: did not resume"
   a=$($V --db "$clean" stats --json --top 5)
   b=$($V --db "$killed" stats --json --top 5)

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# End-to-end ingest throughput (vigil ingest into a fresh store), each beside
+# a baseline measured in the same run:
+#  - twarc2 JSON lines: the real twarc2 files repeated with every id rewritten
+#    per copy (so every tweet and user is new), ~200 MB; baseline: the bare
+#    cJSON parse loop over the same file (bench_json), the floor.
+#  - a 20M-edge synthetic edge list; baseline: `sqlite3 .import` of the same
+#    file into a plain two-column table.
+# JSON_MB and EDGES override the sizes.
+set -euo pipefail
+V=${VIGIL_BIN:-build/vigil}
+OUT=${BENCH_OUT:-bench-out}
+mkdir -p "$OUT"
+now() { date +%s.%N; }
+secs() { python3 -c "print('%.3f' % ($2 - $1))"; }
+ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
+
+src=${VIGIL_SHARED_DATA:-../shared/data}/twarc2
+json_mb=${JSON_MB:-200}
+jf="$OUT/ingest-twarc2-${json_mb}mb.jsonl"
+if [ -d "$src" ]; then
+  if [ ! -s "$jf" ]; then
+    python3 - "$src" "$jf" "$json_mb" <<'PY'
+import glob, os, re, sys
+src, out, mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+lines = []
+for f in sorted(glob.glob(os.path.join(src, "*.jsonl"))):
+    if "compliance" in f or "counts" in f or "lists" in f:
+        continue
+    for line in open(f, encoding="utf-8"):
+        line = line.strip()
+        if line.startswith("{"):
+            lines.append(line)
+idre = re.compile(r'"(\d{6,19})"')
+target = mb * 1000 * 1000
+written, k = 0, 0
+with open(out + ".tmp", "w", encoding="utf-8") as o:
+    while written < target:
+        k += 1
+        # every id of copy k becomes a distinct one
+        sub = lambda m: '"%d"' % (int(m.group(1)) + k * 7919 * 10**12)
+        for line in lines:
+            s = idre.sub(sub, line) + "\n"
+            o.write(s)
+            written += len(s.encode("utf-8"))
+os.rename(out + ".tmp", out)
+PY
+  fi
+  bytes=$(stat -c %s "$jf")
+  rm -f "$OUT/ingest-json.db"*
+  t0=$(now)
+  "$V" --db "$OUT/ingest-json.db" --quiet ingest --format twarc2 "$jf" > "$OUT/ingest-json.out" 2> /dev/null || true
+  t1=$(now)
+  recs=$(awk '/records/ {print $3; exit}' "$OUT/ingest-json.out")
+  el=$(secs "$t0" "$t1")
+  echo "twarc2 JSON ingest, end to end: $(python3 -c "print('%.1f MB in %s s = %.1f MB/s, %.0f records/s' % ($bytes/1e6, '$el', $bytes/1e6/$el, $recs/$el))")"
+  if [ -x "${VIGIL_BUILD:-build}/bench_json" ]; then
+    echo "baseline (same file): the parser alone and the bare cJSON parse loop:"
+    "${VIGIL_BUILD:-build}/bench_json" "$jf" 1 | sed 's/^/  /'
+  fi
+  rm -f "$OUT/ingest-json.db"*
+else
+  echo "SKIP: $src absent (twarc2 JSON ingest bench)"
+fi
+
+edges=${EDGES:-20000000}
+ef="$OUT/edgelist-$edges.txt"
+if [ ! -s "$ef" ]; then
+  "${VIGIL_BUILD:-build}/bench_edgelist_parse" --gen "$edges" "$ef.tmp" > /dev/null && mv "$ef.tmp" "$ef"
+fi
+bytes=$(stat -c %s "$ef")
+rm -f "$OUT/ingest-edges.db"* "$OUT/import.db"*
+t0=$(now)
+"$V" --db "$OUT/ingest-edges.db" --quiet ingest --format edgelist "$ef" > "$OUT/ingest-edges.out"
+t1=$(now)
+ev=$(secs "$t0" "$t1")
+t0=$(now)
+sqlite3 "$OUT/import.db" "CREATE TABLE e(src, dst);" ".separator ' '" ".import '$ef' e"
+t1=$(now)
+es=$(secs "$t0" "$t1")
+stored=$("$V" --db "$OUT/ingest-edges.db" stats --json --top 0 | python3 -c 'import json,sys; print(json.load(sys.stdin)["edges"]["follow"])')
+echo "edge list ingest ($edges lines, $stored distinct edges stored): vigil $ev s = $(python3 -c "print('%.2f M edges/s, %.1f MB/s' % ($edges/1e6/$ev, $bytes/1e6/$ev))")"
+echo "baseline sqlite3 .import of the same file: $es s = $(python3 -c "print('%.2f M rows/s' % ($edges/1e6/$es))")"
+echo "ratio vigil / sqlite3 .import: $(ratio "$es" "$ev")x faster (target >= 3x, and >= 2M edges/s)"
+ls -la "$OUT/ingest-edges.db" "$OUT/import.db" | awk '{print "  " $5 " bytes  " $9}'
+rm -f "$OUT/ingest-edges.db"* "$OUT/import.db"*

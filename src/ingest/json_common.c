@@ -1,0 +1,580 @@
+#include "ingest/json_common.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/error.h"
+
+/* ---- arena -------------------------------------------------------------------------
+ * cJSON allocates one node per value plus one buffer per string: with malloc
+ * that is most of its parse time. A bump arena reset per line makes both the
+ * allocations and the "free the tree" step nearly free. */
+
+struct vj_chunk {
+  struct vj_chunk *next;
+  size_t size;
+  /* data follows, 16-aligned */
+};
+#define CHUNK_HDR ((sizeof(struct vj_chunk) + 15) & ~(size_t)15)
+#define ARENA_MIN_CHUNK ((size_t)64 << 10)
+/* After a reset we keep one chunk of at most this size, so a single huge
+ * line does not pin its memory for the rest of the run. */
+#define ARENA_KEEP_MAX ((size_t)64 << 20)
+
+static int arena_new_chunk(vj_arena *a, size_t need) {
+  /* geometric growth: a huge line needs only a logarithmic number of chunks */
+  size_t size = a->chunks && a->chunks->size < SIZE_MAX / 2 ? a->chunks->size * 2 : ARENA_MIN_CHUNK;
+  while (size < need) {
+    if (size > SIZE_MAX / 2) return VIGIL_ENOMEM;
+    size *= 2;
+  }
+  struct vj_chunk *c = malloc(CHUNK_HDR + size);
+  if (!c) return VIGIL_ENOMEM;
+  c->next = a->chunks;
+  c->size = size;
+  a->chunks = c;
+  a->cur = (char *)c + CHUNK_HDR;
+  a->end = a->cur + size;
+  return 0;
+}
+
+static void *arena_alloc(vj_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (n == 0) n = 16;
+  if ((size_t)(a->end - a->cur) < n) {
+    /* what the full chunk held counts toward the size of the next line's
+     * single chunk (see arena_reset) */
+    if (a->chunks) a->used_total += (size_t)(a->cur - ((char *)a->chunks + CHUNK_HDR));
+    if (arena_new_chunk(a, n)) {
+      a->failed = 1;
+      return NULL;
+    }
+  }
+  void *p = a->cur;
+  a->cur += n;
+  return p;
+}
+
+static void arena_free_all(vj_arena *a) {
+  struct vj_chunk *c = a->chunks;
+  while (c) {
+    struct vj_chunk *n = c->next;
+    free(c);
+    c = n;
+  }
+  a->chunks = NULL;
+  a->cur = a->end = NULL;
+  a->used_total = 0;
+}
+
+static void arena_reset(vj_arena *a) {
+  a->failed = 0;
+  if (!a->chunks) return;
+  if (a->chunks->next || a->chunks->size > ARENA_KEEP_MAX) {
+    /* several chunks were needed: replace them by one big enough for a line
+     * of that size, so the steady state is one chunk and no malloc */
+    size_t want = a->used_total + (size_t)(a->cur - ((char *)a->chunks + CHUNK_HDR));
+    arena_free_all(a);
+    if (want <= ARENA_KEEP_MAX && arena_new_chunk(a, want) != 0) a->chunks = NULL;
+  } else {
+    a->cur = (char *)a->chunks + CHUNK_HDR;
+    a->end = a->cur + a->chunks->size;
+  }
+  a->used_total = 0;
+}
+
+/* The arena that cJSON's hooks allocate from while a parse is running. Its
+ * bump pointer lives in globals during the parse so that the hook, called
+ * twice per JSON value, is a leaf function touching no other memory. */
+static vj_arena *g_arena;
+static char *g_cur, *g_end;
+
+static __attribute__((noinline)) void *hook_malloc_slow(size_t n) {
+  g_arena->cur = g_cur;
+  void *p = arena_alloc(g_arena, n);
+  g_cur = g_arena->cur;
+  g_end = g_arena->end;
+  return p;
+}
+
+static void *hook_malloc(size_t n) {
+  size_t r = (n + 15) & ~(size_t)15;
+  if (r - 1 < (size_t)(g_end - g_cur)) { /* r - 1: n == 0 takes the slow path */
+    void *p = g_cur;
+    g_cur += r;
+    return p;
+  }
+  return hook_malloc_slow(n);
+}
+static void hook_free(void *p) { (void)p; /* the arena is reset per line */ }
+
+void *vj_alloc(vj *j, size_t n) {
+  void *p = arena_alloc(&j->arena, n);
+  if (!p && !j->rc) j->rc = VIGIL_ENOMEM;
+  return p;
+}
+
+/* ---- paths and faults ---------------------------------------------------------------- */
+
+static void path_append(vj *j, const char *s, size_t n) {
+  if (j->plen + n >= VJ_PATH_MAX) n = VJ_PATH_MAX - 1 - j->plen;
+  memcpy(j->path + j->plen, s, n);
+  j->plen += n;
+  j->path[j->plen] = '\0';
+}
+
+void vj_push_key(vj *j, const char *key) {
+  if (j->plen) path_append(j, ".", 1);
+  path_append(j, key, strlen(key));
+}
+
+void vj_push_idx(vj *j, size_t i) {
+  char tmp[32];
+  size_t n = sizeof tmp;
+  tmp[--n] = ']';
+  do tmp[--n] = (char)('0' + i % 10), i /= 10; while (i && n > 1);
+  tmp[--n] = '[';
+  path_append(j, tmp + n, sizeof tmp - n);
+}
+
+int vj_fail(vj *j, const char *key, const char *reason) {
+  if (j->bad) return VIGIL_ETYPE;
+  j->bad = 1;
+  size_t m = vj_mark(j);
+  if (key) vj_push_key(j, key);
+  memcpy(j->bad_path, j->path, j->plen + 1);
+  vj_reset_path(j, m);
+  snprintf(j->bad_reason, sizeof j->bad_reason, "%s", reason);
+  return VIGIL_ETYPE;
+}
+
+int vj_reject(vj *j, const char *field, const char *reason) {
+  if (!j->sink->reject) return 0;
+  int rc = j->sink->reject(j->sink->ctx, &j->pos, field, reason);
+  if (rc && !j->rc) j->rc = rc;
+  return rc;
+}
+
+int vj_reject_record(vj *j) {
+  return vj_reject(j, j->bad_path[0] ? j->bad_path : NULL, j->bad_reason);
+}
+
+/* ---- getters ------------------------------------------------------------------------------ */
+
+const cJSON *vj_get(const cJSON *obj, const char *key) {
+  if (!obj || !cJSON_IsObject(obj) || !key[0]) return NULL;
+  /* cJSON_GetObjectItemCaseSensitive calls strcmp on every member; testing
+   * the first two bytes inline first skips nearly all of those calls (this
+   * lookup was the parser's largest cost after cJSON itself) */
+  const char k0 = key[0], k1 = key[1];
+  for (const cJSON *c = obj->child; c; c = c->next) {
+    const char *s = c->string;
+    if (!s || s[0] != k0 || s[1] != k1) continue;
+    if (k1 == '\0' || strcmp(s + 2, key + 2) == 0) return cJSON_IsNull(c) ? NULL : c;
+  }
+  return NULL;
+}
+
+int vj_check_len(vj *j, const char *key, const cJSON *v, vigil_str *out) {
+  size_t n = strlen(v->valuestring);
+  if (n > j->max_field) {
+    char why[64];
+    snprintf(why, sizeof why, "field exceeds %" PRIu64 " bytes", j->max_field);
+    *out = VIGIL_STR_NULL;
+    return vj_fail(j, key, why);
+  }
+  *out = (vigil_str){v->valuestring, n};
+  return 0;
+}
+
+void vj_collect(const cJSON *obj, const char *const *keys, size_t n, const cJSON **out) {
+  for (size_t i = 0; i < n; i++) out[i] = NULL;
+  if (!obj || !cJSON_IsObject(obj)) return;
+  /* one walk over the members, matching each against the wanted keys: the
+   * members are scattered cJSON nodes, so walking them once instead of once
+   * per key is what keeps extraction cheap next to parsing */
+  for (const cJSON *c = obj->child; c; c = c->next) {
+    const char *s = c->string;
+    if (!s || !s[0]) continue;
+    for (size_t i = 0; i < n; i++) {
+      const char *k = keys[i];
+      if (k[0] != s[0] || k[1] != s[1]) continue;
+      if (k[1] == '\0' || strcmp(k + 2, s + 2) == 0) {
+        if (!out[i] && !cJSON_IsNull(c)) out[i] = c;
+        break;
+      }
+    }
+  }
+}
+
+int vj_str_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
+  *out = VIGIL_STR_NULL;
+  if (!v) return 0;
+  if (!cJSON_IsString(v) || !v->valuestring) return vj_fail(j, key, "expected a string");
+  return vj_check_len(j, key, v, out);
+}
+
+int vj_str_ne_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
+  int rc = vj_str_v(j, key, v, out);
+  if (!rc && out->ptr && out->len == 0) *out = VIGIL_STR_NULL;
+  return rc;
+}
+
+int vj_id_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
+  *out = VIGIL_STR_NULL;
+  if (!v) return 0;
+  if (cJSON_IsNumber(v)) {
+    /* only exact integers survive cJSON's double; larger ids must come as
+     * strings (v1.1 id_str), so refuse rather than store a wrong id */
+    double d = v->valuedouble;
+    if (!(d >= 0 && d < 9007199254740992.0) || floor(d) != d)
+      return vj_fail(j, key, "numeric id out of exact range");
+    char *buf = vj_alloc(j, 24);
+    if (!buf) return VIGIL_ENOMEM;
+    int n = snprintf(buf, 24, "%" PRId64, (int64_t)d);
+    *out = (vigil_str){buf, (size_t)n};
+    return 0;
+  }
+  if (!cJSON_IsString(v) || !v->valuestring) return vj_fail(j, key, "expected a string id");
+  int rc = vj_check_len(j, key, v, out);
+  if (rc) return rc;
+  if (out->len == 0) {
+    *out = VIGIL_STR_NULL;
+    return vj_fail(j, key, "empty id");
+  }
+  return 0;
+}
+
+int vj_i64_v(vj *j, const char *key, const cJSON *v, int64_t *out) {
+  if (!v) return 0;
+  if (!cJSON_IsNumber(v)) return vj_fail(j, key, "expected a number");
+  double d = v->valuedouble;
+  if (!(d >= -9.2e18 && d <= 9.2e18) || floor(d) != d)
+    return vj_fail(j, key, "expected an integer");
+  *out = (int64_t)d;
+  return 0;
+}
+
+int vj_bool_v(vj *j, const char *key, const cJSON *v, int *out) {
+  if (!v) return 0;
+  if (!cJSON_IsBool(v)) return vj_fail(j, key, "expected true or false");
+  *out = cJSON_IsTrue(v) ? 1 : 0;
+  return 0;
+}
+
+int vj_obj_v(vj *j, const char *key, const cJSON *v, const cJSON **out) {
+  *out = NULL;
+  if (!v) return 0;
+  if (!cJSON_IsObject(v)) return vj_fail(j, key, "expected an object");
+  *out = v;
+  return 0;
+}
+
+int vj_arr_v(vj *j, const char *key, const cJSON *v, const cJSON **out) {
+  *out = NULL;
+  if (!v) return 0;
+  if (!cJSON_IsArray(v)) return vj_fail(j, key, "expected an array");
+  *out = v;
+  return 0;
+}
+
+int vj_time_v(vj *j, const char *key, const cJSON *v, int64_t *out) {
+  vigil_str s;
+  int rc = vj_str_v(j, key, v, &s);
+  if (rc || !s.ptr) return rc;
+  if (s.len == 0) return 0;
+  if (vigil_time_parse_any(s, out) != 0) {
+    *out = VIGIL_TIME_UNKNOWN;
+    return vj_fail(j, key, "unparseable timestamp");
+  }
+  return 0;
+}
+
+int vj_str(vj *j, const cJSON *obj, const char *key, vigil_str *out) {
+  return vj_str_v(j, key, vj_get(obj, key), out);
+}
+int vj_str_ne(vj *j, const cJSON *obj, const char *key, vigil_str *out) {
+  return vj_str_ne_v(j, key, vj_get(obj, key), out);
+}
+int vj_id(vj *j, const cJSON *obj, const char *key, vigil_str *out) {
+  return vj_id_v(j, key, vj_get(obj, key), out);
+}
+int vj_i64(vj *j, const cJSON *obj, const char *key, int64_t *out) {
+  return vj_i64_v(j, key, vj_get(obj, key), out);
+}
+int vj_bool(vj *j, const cJSON *obj, const char *key, int *out) {
+  return vj_bool_v(j, key, vj_get(obj, key), out);
+}
+int vj_obj(vj *j, const cJSON *obj, const char *key, const cJSON **out) {
+  return vj_obj_v(j, key, vj_get(obj, key), out);
+}
+int vj_arr(vj *j, const cJSON *obj, const char *key, const cJSON **out) {
+  return vj_arr_v(j, key, vj_get(obj, key), out);
+}
+int vj_time(vj *j, const cJSON *obj, const char *key, int64_t *out) {
+  return vj_time_v(j, key, vj_get(obj, key), out);
+}
+
+/* ---- text ------------------------------------------------------------------------------------ */
+
+static size_t put_utf8(char *o, uint32_t cp) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) { o[0] = (char)cp; return 1; }
+  if (cp < 0x800) {
+    o[0] = (char)(0xC0 | (cp >> 6));
+    o[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    o[0] = (char)(0xE0 | (cp >> 12));
+    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  o[0] = (char)(0xF0 | (cp >> 18));
+  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  o[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/* Decodes the entity at s[0] == '&'; returns bytes consumed (0 = not an
+ * entity we know, emit '&' literally) and writes the text to o. */
+static size_t decode_entity(const char *s, size_t n, char *o, size_t *olen) {
+  static const struct { const char *name; const char *text; } named[] = {
+      {"amp;", "&"}, {"lt;", "<"}, {"gt;", ">"}, {"quot;", "\""},
+      {"apos;", "'"}, {"nbsp;", " "}};
+  if (n >= 3 && s[1] == '#') {
+    size_t i = 2;
+    int hex = 0;
+    if (i < n && (s[i] == 'x' || s[i] == 'X')) hex = 1, i++;
+    uint32_t cp = 0;
+    size_t digits = 0;
+    for (; i < n && digits < 8; i++, digits++) {
+      char c = s[i];
+      int d;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      else break;
+      cp = cp * (hex ? 16u : 10u) + (uint32_t)d;
+    }
+    if (digits == 0 || i >= n || s[i] != ';') return 0;
+    *olen = put_utf8(o, cp);
+    return i + 1;
+  }
+  for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
+    size_t l = strlen(named[k].name);
+    if (n >= l + 1 && memcmp(s + 1, named[k].name, l) == 0) {
+      *olen = strlen(named[k].text);
+      memcpy(o, named[k].text, *olen);
+      return l + 1;
+    }
+  }
+  return 0;
+}
+
+/* tag name of "<...>" at s (without '<' or '/'), lowercased into name */
+static void tag_name(const char *s, size_t n, char *name, size_t cap, int *closing) {
+  size_t i = 1, k = 0;
+  *closing = 0;
+  if (i < n && s[i] == '/') *closing = 1, i++;
+  while (i < n && k + 1 < cap) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) break;
+    name[k++] = c;
+    i++;
+  }
+  name[k] = '\0';
+}
+
+vigil_str vj_html_text(vj *j, vigil_str html) {
+  if (!html.ptr) return VIGIL_STR_NULL;
+  /* output never exceeds the input: every entity is at least as long as
+   * its UTF-8 text (&#1; -> 3 bytes of U+FFFD fits in 4) and tags shrink */
+  char *out = vj_alloc(j, html.len + 1);
+  if (!out) return VIGIL_STR_NULL;
+  const char *s = html.ptr;
+  size_t n = html.len, o = 0;
+  int saw_block = 0;
+  for (size_t i = 0; i < n;) {
+    char c = s[i];
+    if (c == '<') {
+      const char *gt = memchr(s + i, '>', n - i);
+      if (!gt) { out[o++] = c; i++; continue; }
+      char name[8];
+      int closing;
+      tag_name(s + i, (size_t)(gt - (s + i)), name, sizeof name, &closing);
+      if (strcmp(name, "br") == 0) {
+        out[o++] = '\n';
+      } else if (strcmp(name, "p") == 0 && !closing && saw_block && o > 0) {
+        /* paragraph break between <p>s; the first <p> adds nothing */
+        out[o++] = '\n';
+        if (o < html.len) out[o++] = '\n';
+      }
+      if (strcmp(name, "p") == 0) saw_block = 1;
+      i = (size_t)(gt - s) + 1;
+      continue;
+    }
+    if (c == '&') {
+      char tmp[8];
+      size_t tl = 0, used = decode_entity(s + i, n - i, tmp, &tl);
+      if (used && tl <= used) {
+        memcpy(out + o, tmp, tl);
+        o += tl;
+        i += used;
+        continue;
+      }
+    }
+    out[o++] = c;
+    i++;
+  }
+  while (o > 0 && out[o - 1] == '\n') o--;
+  out[o] = '\0';
+  return (vigil_str){out, o};
+}
+
+vigil_str vj_url_host(vigil_str u) {
+  if (!u.ptr) return VIGIL_STR_NULL;
+  const char *p = u.ptr, *e = u.ptr + u.len;
+  const char *sep = NULL;
+  for (const char *q = p; q + 2 < e; q++)
+    if (q[0] == ':' && q[1] == '/' && q[2] == '/') { sep = q + 3; break; }
+  if (!sep) return VIGIL_STR_NULL;
+  const char *h = sep;
+  while (h < e && *h != '/' && *h != '?' && *h != '#') h++;
+  /* drop userinfo and port */
+  const char *at = memchr(sep, '@', (size_t)(h - sep));
+  if (at) sep = at + 1;
+  const char *colon = memchr(sep, ':', (size_t)(h - sep));
+  if (colon) h = colon;
+  if (h == sep) return VIGIL_STR_NULL;
+  return (vigil_str){sep, (size_t)(h - sep)};
+}
+
+vigil_str vj_concat3(vj *j, vigil_str a, vigil_str b, vigil_str c) {
+  size_t n = (a.ptr ? a.len : 0) + (b.ptr ? b.len : 0) + (c.ptr ? c.len : 0);
+  char *buf = vj_alloc(j, n + 1);
+  if (!buf) return VIGIL_STR_NULL;
+  size_t o = 0;
+  if (a.ptr) memcpy(buf + o, a.ptr, a.len), o += a.len;
+  if (b.ptr) memcpy(buf + o, b.ptr, b.len), o += b.len;
+  if (c.ptr) memcpy(buf + o, c.ptr, c.len), o += c.len;
+  buf[o] = '\0';
+  return (vigil_str){buf, o};
+}
+
+/* ---- emit ---------------------------------------------------------------------------------------- */
+
+#define EMIT(cb, rec)                                           \
+  do {                                                          \
+    if (j->rc) return j->rc;                                    \
+    if (!j->sink->cb) return 0;                                 \
+    int rc_ = j->sink->cb(j->sink->ctx, &j->pos, rec);          \
+    if (rc_) j->rc = rc_;                                       \
+    return rc_;                                                 \
+  } while (0)
+
+int vj_emit_account(vj *j, const vigil_account *a) { EMIT(account, a); }
+int vj_emit_post(vj *j, const vigil_post *p) { EMIT(post, p); }
+int vj_emit_status(vj *j, const vigil_status_obs *s) { EMIT(status, s); }
+int vj_emit_edge(vj *j, const vigil_edge *e) { EMIT(edge, e); }
+
+/* ---- line loop ------------------------------------------------------------------------------------- */
+
+static int is_blank(vigil_str l) {
+  for (size_t i = 0; i < l.len; i++) {
+    char c = l.ptr[i];
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') return 0;
+  }
+  return 1;
+}
+
+static int checkpoint(vj *j) {
+  if (!j->sink->checkpoint) return 0;
+  /* line = lines consumed, as vigil_reader_seek_line expects */
+  vigil_srcpos next = {j->pos.file, vigil_reader_line(j->r), vigil_reader_next_offset(j->r)};
+  return j->sink->checkpoint(j->sink->ctx, &next);
+}
+
+static int do_line(vj *j, vigil_str line, vj_line_fn fn) {
+  if (is_blank(line)) return 0;
+  if (!vigil_utf8_valid(line.ptr, line.len)) {
+    vj_reject(j, "utf8", "invalid UTF-8");
+    return j->rc;
+  }
+  const char *end = NULL;
+  g_arena = &j->arena;
+  g_cur = j->arena.cur;
+  g_end = j->arena.end;
+  cJSON_Hooks hooks = {hook_malloc, hook_free};
+  cJSON_InitHooks(&hooks);
+  cJSON *root = cJSON_ParseWithLengthOpts(line.ptr, line.len, &end, 0);
+  cJSON_InitHooks(NULL);
+  j->arena.cur = g_cur;
+  g_arena = NULL;
+  g_cur = g_end = NULL;
+  if (j->arena.failed) return j->rc = VIGIL_ENOMEM;
+  if (root && end) {
+    /* cJSON stops after the first value; anything but spaces after it is
+     * a second, glued-on record we cannot trust */
+    const char *e = line.ptr + line.len;
+    while (end < e && (*end == ' ' || *end == '\t' || *end == '\r')) end++;
+    if (end < e) root = NULL;
+  }
+  if (!root) {
+    char why[64];
+    size_t at = (end && end >= line.ptr && end <= line.ptr + line.len)
+                    ? (size_t)(end - line.ptr) : 0;
+    snprintf(why, sizeof why, "malformed JSON near byte %zu", at);
+    vj_reject(j, NULL, why);
+    return j->rc;
+  }
+  vj_reset_path(j, 0);
+  int rc = fn(j, root);
+  return rc ? rc : j->rc;
+}
+
+int vj_run(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink,
+           vigil_str platform, vj_line_fn fn, void *state) {
+  vigil_parse_opts defaults;
+  if (!o) {
+    vigil_parse_opts_init(&defaults);
+    o = &defaults;
+  }
+  vj j;
+  memset(&j, 0, sizeof j);
+  j.r = r;
+  j.o = o;
+  j.sink = sink;
+  j.platform = platform;
+  j.max_field = o->max_field ? o->max_field : ((uint64_t)1 << 20);
+  j.state = state;
+  j.pos.file = vigil_reader_name(r);
+  int rc = 0;
+  for (;;) {
+    vigil_str line;
+    int g = vigil_reader_getline(r, &line);
+    if (g == 0) break;
+    j.pos.line = vigil_reader_line(r);
+    j.pos.offset = vigil_reader_offset(r);
+    if (g == VIGIL_ETOOBIG) {
+      vj_reject(&j, NULL, "record exceeds the line-size cap");
+      rc = j.rc;
+    } else if (g < 0) {
+      rc = g;
+    } else {
+      rc = do_line(&j, line, fn);
+    }
+    arena_reset(&j.arena);
+    if (rc) break;
+    rc = checkpoint(&j);
+    if (rc) break;
+  }
+  arena_free_all(&j.arena);
+  return rc;
+}
