@@ -1,0 +1,877 @@
+/* Multi-index hashing (Norouzi, Punjani, Fleet) over 256-bit PDQ hashes.
+ *
+ * The hash is cut into m disjoint substrings. With r = a*m + b (0 <= b < m),
+ * a hash within distance r of the query has, in one of the first b+1
+ * substrings, distance <= a, or in one of the others distance <= a-1 (else
+ * the total would be >= r+1). Each table is probed with every neighbour of
+ * the query substring within that radius; candidates are verified on the full
+ * 256 bits, and a hit is reported only by the first table in which it
+ * qualifies, so results need no dedupe pass and no per-query visited array.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "match/hindex_int.h"
+#include "vigil/error.h"
+
+#define HX_INL static inline __attribute__((always_inline))
+#ifdef HX_STATS /* tuning builds only: probe/candidate counters */
+_Atomic unsigned long hx_stat_probes, hx_stat_scanned, hx_stat_cands, hx_stat_linear;
+#define HX_STAT(c, v) atomic_fetch_add_explicit(&(c), (v), memory_order_relaxed)
+#else
+#define HX_STAT(c, v) ((void)0)
+#endif
+#define HX_CHUNK 128
+#define HX_CANDS 512
+
+/* ---- small helpers ------------------------------------------------------ */
+
+HX_INL int hx_pop64(uint64_t x) { return __builtin_popcountll(x); }
+
+HX_INL int hx_dist(const uint64_t *a, const uint64_t *b) {
+  return hx_pop64(a[0] ^ b[0]) + hx_pop64(a[1] ^ b[1]) + hx_pop64(a[2] ^ b[2]) +
+         hx_pop64(a[3] ^ b[3]);
+}
+
+HX_INL uint32_t hx_sub(const uint64_t *h, int s, int w) {
+  int k = s >> 6, off = s & 63;
+  uint64_t v = h[k] >> off;
+  if (off + w > 64) v |= h[k + 1] << (64 - off);
+  return (uint32_t)(v & ((UINT64_C(1) << w) - 1));
+}
+
+static void hx_load_words(uint64_t w[4], const uint8_t *b) {
+  for (int k = 0; k < 4; k++) {
+    uint64_t v = 0;
+    for (int j = 7; j >= 0; j--) v = (v << 8) | b[8 * k + j];
+    w[k] = v;
+  }
+}
+
+static void hx_store_words(uint8_t *b, const uint64_t w[4]) {
+  for (int k = 0; k < 4; k++)
+    for (int j = 0; j < 8; j++) b[8 * k + j] = (uint8_t)(w[k] >> (8 * j));
+}
+
+int vigil_pdq_distance(const uint8_t a[VIGIL_PDQ_BYTES], const uint8_t b[VIGIL_PDQ_BYTES]) {
+  int d = 0;
+  for (int i = 0; i < VIGIL_PDQ_BYTES; i++) d += __builtin_popcount((unsigned)(a[i] ^ b[i]));
+  return d;
+}
+
+/* Large arrays: transparent huge pages cut TLB misses on random probes. */
+static void *hx_big_alloc(size_t bytes) {
+  if (bytes < ((size_t)2 << 20)) return malloc(bytes ? bytes : 1);
+  void *p = NULL;
+  if (posix_memalign(&p, (size_t)2 << 20, bytes)) return NULL;
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+static void *hx_big_realloc(void *old, size_t old_bytes, size_t bytes) {
+  void *p = hx_big_alloc(bytes);
+  if (!p) return NULL;
+  if (old && old_bytes) memcpy(p, old, old_bytes < bytes ? old_bytes : bytes);
+  free(old);
+  return p;
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static void hx_table_free(hx_table *t) {
+  free(t->dir);
+  free(t->base);
+  free(t->d16);
+  free(t->ent);
+  memset(t, 0, sizeof *t);
+}
+
+static void hx_seg_free(hx_seg *s, int m) {
+  for (int i = 0; i < m; i++) hx_table_free(&s->t[i]);
+  s->built = 0;
+}
+
+int vigil_hindex_create(vigil_hindex **out, const vigil_hindex_opts *opts) {
+  if (!out) return VIGIL_EINVAL;
+  *out = NULL;
+  int m = opts && opts->tables ? opts->tables : HX_DEFAULT_TABLES;
+  int dmax = opts && opts->dir_bits_max ? opts->dir_bits_max : HX_DEFAULT_DIR_BITS;
+  if (m < 8 || m > HX_MAX_TABLES || dmax < 8 || dmax > 24) return VIGIL_EINVAL;
+  vigil_hindex *ix = calloc(1, sizeof *ix);
+  if (!ix) return VIGIL_ENOMEM;
+  ix->m = m;
+  ix->dir_max = dmax;
+  ix->tail_max = opts && opts->tail_max ? opts->tail_max : HX_DEFAULT_TAIL;
+  /* wider substrings first: they get the larger radius (see top comment) */
+  int s = 0;
+  for (int i = 0; i < m; i++) {
+    ix->start[i] = (uint8_t)s;
+    ix->width[i] = (uint8_t)(256 / m + (i < 256 % m));
+    s += ix->width[i];
+  }
+  *out = ix;
+  return 0;
+}
+
+static void hx_map_clear(vigil_hindex *ix) {
+  free(ix->mk);
+  free(ix->mv);
+  ix->mk = NULL;
+  ix->mv = NULL;
+  ix->mcap = ix->mcount = 0;
+}
+
+void vigil_hindex_free(vigil_hindex *ix) {
+  if (!ix) return;
+  hx_seg_free(&ix->main, ix->m);
+  hx_seg_free(&ix->delta, ix->m);
+  free(ix->h);
+  free(ix->ids);
+  free(ix->dead);
+  hx_map_clear(ix);
+  free(ix);
+}
+
+void vigil_hindex_hits_release(vigil_hindex_hits *h) {
+  if (!h) return;
+  free(h->v);
+  h->v = NULL;
+  h->n = h->cap = 0;
+}
+
+size_t vigil_hindex_count(const vigil_hindex *ix) { return ix ? ix->n - ix->ndead : 0; }
+
+static size_t hx_seg_mem(const vigil_hindex *ix, const hx_seg *s) {
+  if (!s->built) return 0;
+  size_t b = 0, n = s->hi - s->lo;
+  for (int i = 0; i < ix->m; i++) {
+    size_t nb = (size_t)1 << s->t[i].dbits;
+    b += (s->t[i].dir ? (nb + 1) * 4 : (nb + 1) * 2 + ((nb >> HX_GROUP) + 1) * 4) +
+         n * sizeof(hx_ent);
+  }
+  return b;
+}
+
+size_t vigil_hindex_memory(const vigil_hindex *ix) {
+  if (!ix) return 0;
+  return ix->n * (32 + 8 + 1) + ix->mcap * 12 + hx_seg_mem(ix, &ix->main) +
+         hx_seg_mem(ix, &ix->delta);
+}
+
+/* ---- id lookup ------------------------------------------------------------ */
+
+HX_INL size_t hx_mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= UINT64_C(0xff51afd7ed558ccd);
+  x ^= x >> 33;
+  return (size_t)x;
+}
+
+static int hx_map_put(vigil_hindex *ix, uint64_t id, uint32_t slot) {
+  if ((ix->mcount + 1) * 4 > ix->mcap * 3) {
+    size_t ncap = ix->mcap ? ix->mcap * 2 : 1024;
+    uint64_t *nk = malloc(ncap * sizeof *nk);
+    uint32_t *nv = malloc(ncap * sizeof *nv);
+    if (!nk || !nv) {
+      free(nk);
+      free(nv);
+      return VIGIL_ENOMEM;
+    }
+    memset(nv, 0xff, ncap * sizeof *nv);
+    for (size_t i = 0; i < ix->mcap; i++) {
+      if (ix->mv[i] == UINT32_MAX) continue;
+      size_t p = hx_mix(ix->mk[i]) & (ncap - 1);
+      while (nv[p] != UINT32_MAX) p = (p + 1) & (ncap - 1);
+      nk[p] = ix->mk[i];
+      nv[p] = ix->mv[i];
+    }
+    free(ix->mk);
+    free(ix->mv);
+    ix->mk = nk;
+    ix->mv = nv;
+    ix->mcap = ncap;
+  }
+  size_t p = hx_mix(id) & (ix->mcap - 1);
+  while (ix->mv[p] != UINT32_MAX) {
+    if (ix->mk[p] == id) { /* a re-add after remove: the old slot is dead */
+      ix->mv[p] = slot;
+      return 0;
+    }
+    p = (p + 1) & (ix->mcap - 1);
+  }
+  ix->mk[p] = id;
+  ix->mv[p] = slot;
+  ix->mcount++;
+  return 0;
+}
+
+/* Live slot of id, or SIZE_MAX. */
+static size_t hx_find(const vigil_hindex *ix, uint64_t id) {
+  if (ix->mcap) {
+    size_t p = hx_mix(id) & (ix->mcap - 1);
+    while (ix->mv[p] != UINT32_MAX) {
+      if (ix->mk[p] == id) {
+        if (!ix->dead[ix->mv[p]]) return ix->mv[p];
+        break;
+      }
+      p = (p + 1) & (ix->mcap - 1);
+    }
+  }
+  size_t lo = 0, hi = ix->main.hi;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ix->ids[mid] < id)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo < ix->main.hi && ix->ids[lo] == id && !ix->dead[lo]) return lo;
+  return SIZE_MAX;
+}
+
+int vigil_hindex_get(const vigil_hindex *ix, uint64_t id, uint8_t hash_out[VIGIL_PDQ_BYTES]) {
+  if (!ix || !hash_out) return VIGIL_EINVAL;
+  size_t s = hx_find(ix, id);
+  if (s == SIZE_MAX) return VIGIL_ENOTFOUND;
+  hx_store_words(hash_out, ix->h + 4 * s);
+  return 0;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+static int hx_ceil_log2(size_t n) {
+  int b = 0;
+  while (((size_t)1 << b) < n && b < 62) b++;
+  return b;
+}
+
+/* Best effort: keeps the uint32 directory when compression does not fit. */
+static void hx_compress_dir(hx_table *t) {
+  size_t nb = (size_t)1 << t->dbits;
+  if (nb < ((size_t)1 << HX_GROUP)) return;
+  size_t ng = nb >> HX_GROUP;
+  uint32_t *base = malloc((ng + 1) * sizeof *base);
+  uint16_t *d16 = hx_big_alloc((nb + 1) * sizeof *d16);
+  if (!base || !d16) goto fail;
+  for (size_t g = 0; g <= ng; g++) {
+    base[g] = t->dir[g << HX_GROUP];
+    size_t end = g < ng ? (g + 1) << HX_GROUP : nb + 1;
+    for (size_t b = g << HX_GROUP; b < end; b++) {
+      uint32_t off = t->dir[b] - base[g];
+      if (off > UINT16_MAX) goto fail;
+      d16[b] = (uint16_t)off;
+    }
+  }
+  free(t->dir);
+  t->dir = NULL;
+  t->base = base;
+  t->d16 = d16;
+  return;
+fail:
+  free(base);
+  free(d16);
+}
+
+static int hx_build_table(const vigil_hindex *ix, hx_table *t, int i, int db, size_t lo,
+                          size_t hi) {
+  size_t n = hi - lo;
+  int w = ix->width[i], s = ix->start[i];
+  t->dbits = db < w ? db : w;
+  if (w - t->dbits > 16) t->dbits = w - 16;
+  t->rbits = w - t->dbits;
+  size_t nb = (size_t)1 << t->dbits;
+  t->dir = hx_big_alloc((nb + 1) * sizeof *t->dir);
+  t->ent = hx_big_alloc(n * sizeof *t->ent);
+  if (!t->dir || !t->ent) return VIGIL_ENOMEM;
+  memset(t->dir, 0, (nb + 1) * sizeof *t->dir);
+  int rb = t->rbits;
+  uint32_t rmask = (uint32_t)((1u << rb) - 1);
+  for (size_t k = lo; k < hi; k++) t->dir[(hx_sub(ix->h + 4 * k, s, w) >> rb) + 1]++;
+  for (size_t b = 0; b < nb; b++) t->dir[b + 1] += t->dir[b];
+  /* dir[b+1] is now the end of bucket b; filling backwards leaves it at the
+   * start of bucket b with slots ascending inside the bucket */
+  for (size_t k = hi; k-- > lo;) {
+    uint32_t key = hx_sub(ix->h + 4 * k, s, w);
+    uint32_t pos = --t->dir[(key >> rb) + 1];
+    t->ent[pos].slot = (uint32_t)k;
+    t->ent[pos].rem = (uint16_t)(key & rmask);
+  }
+  memmove(t->dir, t->dir + 1, nb * sizeof *t->dir);
+  t->dir[nb] = (uint32_t)n;
+  hx_compress_dir(t);
+  return 0;
+}
+
+typedef struct hx_build_job {
+  const vigil_hindex *ix;
+  hx_seg *seg;
+  int first, db, rc;
+} hx_build_job;
+
+static void *hx_build_worker(void *arg) {
+  hx_build_job *J = arg;
+  for (int i = J->first; i < J->ix->m && !J->rc; i += 2)
+    J->rc = hx_build_table(J->ix, &J->seg->t[i], i, J->db, J->seg->lo, J->seg->hi);
+  return NULL;
+}
+
+/* Tables are independent: big segments are built on two threads. */
+static int hx_build_seg(vigil_hindex *ix, hx_seg *seg, size_t lo, size_t hi) {
+  hx_seg_free(seg, ix->m);
+  seg->lo = lo;
+  seg->hi = hi;
+  size_t n = hi - lo;
+  if (n == 0) return 0;
+  int db = hx_ceil_log2(n);
+  if (db < 8) db = 8;
+  if (db > ix->dir_max) db = ix->dir_max;
+  hx_build_job jobs[2] = {{ix, seg, 0, db, 0}, {ix, seg, 1, db, 0}};
+  pthread_t th;
+  int threaded = n >= 65536 && pthread_create(&th, NULL, hx_build_worker, &jobs[1]) == 0;
+  hx_build_worker(&jobs[0]);
+  if (threaded)
+    pthread_join(th, NULL);
+  else
+    hx_build_worker(&jobs[1]);
+  if (jobs[0].rc || jobs[1].rc) {
+    hx_seg_free(seg, ix->m);
+    return VIGIL_ENOMEM;
+  }
+  seg->built = 1;
+  return 0;
+}
+
+static int hx_cmp_perm(const void *a, const void *b, void *arg) {
+  const uint64_t *ids = arg;
+  uint64_t x = ids[*(const uint32_t *)a], y = ids[*(const uint32_t *)b];
+  return (x > y) - (x < y);
+}
+
+/* Compacts tombstones, orders slots by id and indexes everything as main. */
+int hx_full_rebuild(vigil_hindex *ix) {
+  hx_seg_free(&ix->main, ix->m);
+  hx_seg_free(&ix->delta, ix->m);
+  ix->main.lo = ix->main.hi = ix->delta.lo = ix->delta.hi = 0;
+  hx_map_clear(ix);
+  size_t w = 0;
+  for (size_t k = 0; k < ix->n; k++) {
+    if (ix->dead[k]) continue;
+    if (w != k) {
+      memcpy(ix->h + 4 * w, ix->h + 4 * k, 32);
+      ix->ids[w] = ix->ids[k];
+      ix->dead[w] = 0;
+    }
+    w++;
+  }
+  ix->n = w;
+  ix->ndead = 0;
+  int sorted = 1, dup = 0;
+  for (size_t k = 1; k < ix->n; k++) {
+    if (ix->ids[k - 1] >= ix->ids[k]) sorted = 0;
+    if (ix->ids[k - 1] == ix->ids[k]) dup = 1;
+  }
+  if (!sorted) {
+    uint32_t *perm = malloc((ix->n ? ix->n : 1) * sizeof *perm);
+    if (!perm) return VIGIL_ENOMEM;
+    for (size_t k = 0; k < ix->n; k++) perm[k] = (uint32_t)k;
+    qsort_r(perm, ix->n, sizeof *perm, hx_cmp_perm, ix->ids);
+    /* apply in place, cycle by cycle: new[k] = old[perm[k]] */
+    for (size_t k = 0; k < ix->n; k++) {
+      if (perm[k] == k) continue;
+      uint64_t th[4], tid = ix->ids[k];
+      memcpy(th, ix->h + 4 * k, 32);
+      size_t j = k;
+      for (;;) {
+        size_t src = perm[j];
+        perm[j] = (uint32_t)j;
+        if (src == k) break;
+        memcpy(ix->h + 4 * j, ix->h + 4 * src, 32);
+        ix->ids[j] = ix->ids[src];
+        j = src;
+      }
+      memcpy(ix->h + 4 * j, th, 32);
+      ix->ids[j] = tid;
+    }
+    free(perm);
+    for (size_t k = 1; k < ix->n; k++)
+      if (ix->ids[k - 1] == ix->ids[k]) dup = 1;
+  }
+  if (dup) return VIGIL_ECORRUPT; /* only reachable from load: adds reject dups */
+  int rc = hx_build_seg(ix, &ix->main, 0, ix->n);
+  if (rc) return rc;
+  ix->delta.lo = ix->delta.hi = ix->n;
+  return 0;
+}
+
+static int hx_delta_rebuild(vigil_hindex *ix) {
+  return hx_build_seg(ix, &ix->delta, ix->main.hi, ix->n);
+}
+
+/* Amortised policy: the tail (linear scan) stays small, the delta (its own
+ * tables) stays below 1/8 of main, tombstones below 1/4 of the slots. */
+static int hx_maybe_rebuild(vigil_hindex *ix) {
+  size_t main_n = ix->main.hi, delta_end = ix->delta.built ? ix->delta.hi : main_n;
+  size_t delta_n = delta_end - main_n, tail = ix->n - delta_end;
+  size_t tail_lim = ix->tail_max > delta_n / 8 ? ix->tail_max : delta_n / 8;
+  if (ix->ndead * 4 > ix->n && ix->ndead > ix->tail_max) return hx_full_rebuild(ix);
+  if (tail <= tail_lim) return 0;
+  if ((delta_n + tail) * 8 > main_n) return hx_full_rebuild(ix);
+  return hx_delta_rebuild(ix);
+}
+
+int vigil_hindex_build(vigil_hindex *ix) {
+  if (!ix) return VIGIL_EINVAL;
+  return hx_full_rebuild(ix);
+}
+
+static int hx_reserve(vigil_hindex *ix, size_t extra) {
+  if (extra > VIGIL_HINDEX_MAX_ENTRIES - ix->n) return VIGIL_ETOOBIG;
+  size_t need = ix->n + extra;
+  if (need <= ix->cap) return 0;
+  size_t ncap = ix->cap ? ix->cap : 1024;
+  while (ncap < need) ncap = ncap < ((size_t)1 << 24) ? ncap * 2 : ncap + ncap / 4;
+  if (ncap > VIGIL_HINDEX_MAX_ENTRIES) ncap = VIGIL_HINDEX_MAX_ENTRIES;
+  uint64_t *h = hx_big_realloc(ix->h, ix->n * 32, ncap * 32);
+  if (!h) return VIGIL_ENOMEM;
+  ix->h = h;
+  uint64_t *ids = hx_big_realloc(ix->ids, ix->n * 8, ncap * 8);
+  if (!ids) return VIGIL_ENOMEM;
+  ix->ids = ids;
+  uint8_t *dead = hx_big_realloc(ix->dead, ix->n, ncap);
+  if (!dead) return VIGIL_ENOMEM;
+  ix->dead = dead;
+  ix->cap = ncap;
+  return 0;
+}
+
+int hx_append(vigil_hindex *ix, const uint64_t *ids, const uint8_t *hashes, size_t n,
+              int use_map) {
+  int rc = hx_reserve(ix, n);
+  if (rc) return rc;
+  for (size_t k = 0; k < n; k++) {
+    size_t s = ix->n;
+    hx_load_words(ix->h + 4 * s, hashes + 32 * k);
+    ix->ids[s] = ids[k];
+    ix->dead[s] = 0;
+    if (use_map) {
+      rc = hx_map_put(ix, ids[k], (uint32_t)s);
+      if (rc) return rc;
+    }
+    ix->n++;
+  }
+  return 0;
+}
+
+int vigil_hindex_add(vigil_hindex *ix, uint64_t id, const uint8_t hash[VIGIL_PDQ_BYTES]) {
+  if (!ix || !hash) return VIGIL_EINVAL;
+  if (hx_find(ix, id) != SIZE_MAX) return VIGIL_EEXISTS;
+  int rc = hx_append(ix, &id, hash, 1, 1);
+  if (rc) return rc;
+  return hx_maybe_rebuild(ix);
+}
+
+static int hx_cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Rejects a batch with a duplicate id or an id already live, so that an
+ * error adds nothing. */
+static int hx_check_batch(const vigil_hindex *ix, const uint64_t *ids, size_t n) {
+  if (n > VIGIL_HINDEX_MAX_ENTRIES - ix->n) return VIGIL_ETOOBIG;
+  uint64_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+  if (!sorted) return VIGIL_ENOMEM;
+  memcpy(sorted, ids, n * sizeof *sorted);
+  int is_sorted = 1;
+  for (size_t k = 1; k < n && is_sorted; k++) is_sorted = sorted[k - 1] < sorted[k];
+  if (!is_sorted) qsort(sorted, n, sizeof *sorted, hx_cmp_u64);
+  int rc = 0;
+  for (size_t k = 0; k < n && !rc; k++) {
+    if ((k && sorted[k - 1] == sorted[k]) || hx_find(ix, sorted[k]) != SIZE_MAX)
+      rc = VIGIL_EEXISTS;
+  }
+  free(sorted);
+  return rc;
+}
+
+int vigil_hindex_append(vigil_hindex *ix, const uint64_t *ids, const uint8_t *hashes,
+                        size_t n) {
+  if (!ix || (n && (!ids || !hashes))) return VIGIL_EINVAL;
+  int rc = hx_check_batch(ix, ids, n);
+  if (rc) return rc;
+  rc = hx_reserve(ix, n);
+  if (rc) return rc;
+  return hx_append(ix, ids, hashes, n, 1);
+}
+
+int vigil_hindex_add_many(vigil_hindex *ix, const uint64_t *ids, const uint8_t *hashes,
+                          size_t n) {
+  if (!ix || (n && (!ids || !hashes))) return VIGIL_EINVAL;
+  if (n == 0) return 0;
+  int rc = hx_check_batch(ix, ids, n);
+  if (rc) return rc;
+  rc = hx_reserve(ix, n);
+  if (rc) return rc;
+  if ((ix->n + n - ix->main.hi) * 8 > ix->main.hi && n > ix->tail_max) {
+    /* big batch: skip the id map, everything goes into main */
+    rc = hx_append(ix, ids, hashes, n, 0);
+    if (rc) return rc;
+    return hx_full_rebuild(ix);
+  }
+  rc = hx_append(ix, ids, hashes, n, 1);
+  if (rc) return rc;
+  return hx_maybe_rebuild(ix);
+}
+
+int vigil_hindex_remove(vigil_hindex *ix, uint64_t id) {
+  if (!ix) return VIGIL_EINVAL;
+  size_t s = hx_find(ix, id);
+  if (s == SIZE_MAX) return VIGIL_ENOTFOUND;
+  ix->dead[s] = 1;
+  ix->ndead++;
+  return hx_maybe_rebuild(ix);
+}
+
+/* ---- querying ------------------------------------------------------------- */
+
+typedef struct hx_q {
+  const vigil_hindex *ix;
+  uint64_t q[4];
+  int r;
+  uint32_t qs[HX_MAX_TABLES];
+  int rad[HX_MAX_TABLES];
+  vigil_hindex_hits *out;
+  int rc;
+  /* scratch for one chunk of probed buckets */
+  uint32_t bhb[HX_CHUNK], blo[HX_CHUNK], bhi[HX_CHUNK];
+  int bbud[HX_CHUNK];
+  int nb;
+  uint32_t cand[HX_CANDS];
+  int nc;
+} hx_q;
+
+static void hx_push(hx_q *Q, uint64_t id, int d) {
+  vigil_hindex_hits *o = Q->out;
+  if (o->n == o->cap) {
+    size_t nc = o->cap ? o->cap * 2 : 16;
+    vigil_hindex_hit *v = realloc(o->v, nc * sizeof *v);
+    if (!v) {
+      Q->rc = VIGIL_ENOMEM;
+      return;
+    }
+    o->v = v;
+    o->cap = nc;
+  }
+  o->v[o->n].id = id;
+  o->v[o->n].distance = d;
+  o->n++;
+}
+
+HX_INL void hx_verify(hx_q *Q, int ti) {
+  const vigil_hindex *ix = Q->ix;
+  HX_STAT(hx_stat_cands, (unsigned long)Q->nc);
+  for (int c = 0; c < Q->nc; c++) {
+    uint32_t s = Q->cand[c];
+    const uint64_t *hh = ix->h + 4 * (size_t)s;
+    int d = hx_dist(hh, Q->q);
+    if (d > Q->r || ix->dead[s]) continue;
+    int first = 1;
+    for (int j = 0; j < ti && first; j++)
+      if (hx_pop64(hx_sub(hh, ix->start[j], ix->width[j]) ^ Q->qs[j]) <= Q->rad[j]) first = 0;
+    if (first) hx_push(Q, ix->ids[s], d);
+  }
+  Q->nc = 0;
+}
+
+HX_INL void hx_flush_chunk(hx_q *Q, const hx_table *t, int ti, uint32_t qrem) {
+  const vigil_hindex *ix = Q->ix;
+  HX_STAT(hx_stat_probes, (unsigned long)Q->nb);
+  if (t->dir) {
+    for (int j = 0; j < Q->nb; j++) __builtin_prefetch(&t->dir[Q->bhb[j]]);
+  } else {
+    for (int j = 0; j < Q->nb; j++) __builtin_prefetch(&t->d16[Q->bhb[j]]);
+  }
+  for (int j = 0; j < Q->nb; j++) {
+    uint32_t b = Q->bhb[j], lo, hi;
+    if (t->dir) {
+      lo = t->dir[b];
+      hi = t->dir[b + 1];
+    } else {
+      lo = t->base[b >> HX_GROUP] + t->d16[b];
+      hi = t->base[(b + 1) >> HX_GROUP] + t->d16[b + 1];
+    }
+    Q->blo[j] = lo;
+    Q->bhi[j] = hi;
+    if (lo < hi) { /* a bucket often straddles two cache lines */
+      __builtin_prefetch(&t->ent[lo]);
+      __builtin_prefetch((const char *)&t->ent[hi] - 1);
+    }
+  }
+  for (int j = 0; j < Q->nb; j++) {
+    int bud = Q->bbud[j];
+    HX_STAT(hx_stat_scanned, Q->bhi[j] - Q->blo[j]);
+    for (uint32_t p = Q->blo[j]; p < Q->bhi[j]; p++) {
+      if (hx_pop64(t->ent[p].rem ^ qrem) > bud) continue;
+      uint32_t s = t->ent[p].slot;
+      __builtin_prefetch(ix->h + 4 * (size_t)s);
+      Q->cand[Q->nc++] = s;
+      if (Q->nc == HX_CANDS) hx_verify(Q, ti);
+    }
+  }
+  Q->nb = 0;
+}
+
+HX_INL void hx_query_table(hx_q *Q, const hx_table *t, int ti) {
+  int rb = t->rbits, db = t->dbits, ri = Q->rad[ti];
+  uint32_t qhigh = Q->qs[ti] >> rb, qrem = Q->qs[ti] & ((1u << rb) - 1);
+  uint32_t lim = (uint32_t)1 << db;
+  for (int e = 0; e <= ri && e <= db; e++) {
+    /* all db-bit masks with e bits set (Gosper's hack) */
+    uint32_t v = e ? (uint32_t)((UINT64_C(1) << e) - 1) : 0;
+    for (;;) {
+      Q->bhb[Q->nb] = qhigh ^ v;
+      Q->bbud[Q->nb] = ri - e;
+      if (++Q->nb == HX_CHUNK) hx_flush_chunk(Q, t, ti, qrem);
+      if (v == 0) break;
+      uint32_t c = v & (0u - v), r = v + c;
+      if (r >= lim || r == 0) break;
+      v = (((r ^ v) >> 2) >> __builtin_ctz(c)) | r;
+      if (v >= lim) break;
+    }
+  }
+  if (Q->nb) hx_flush_chunk(Q, t, ti, qrem);
+  if (Q->nc) hx_verify(Q, ti);
+}
+
+HX_INL void hx_linear(hx_q *Q, size_t lo, size_t hi) {
+  const vigil_hindex *ix = Q->ix;
+  const uint64_t *h = ix->h;
+  uint64_t q0 = Q->q[0], q1 = Q->q[1], q2 = Q->q[2], q3 = Q->q[3];
+  int r = Q->r;
+  HX_STAT(hx_stat_linear, hi - lo);
+  for (size_t s = lo; s < hi; s++) {
+    const uint64_t *hh = h + 4 * s;
+    int d = hx_pop64(hh[0] ^ q0) + hx_pop64(hh[1] ^ q1) + hx_pop64(hh[2] ^ q2) +
+            hx_pop64(hh[3] ^ q3);
+    if (d <= r && !ix->dead[s]) hx_push(Q, ix->ids[s], d);
+  }
+}
+
+static double hx_binom[33][33];
+static pthread_once_t hx_binom_once = PTHREAD_ONCE_INIT;
+static void hx_binom_init(void) {
+  for (int n = 0; n <= 32; n++) {
+    hx_binom[n][0] = 1;
+    for (int k = 1; k <= n; k++) hx_binom[n][k] = hx_binom[n - 1][k - 1] + (k < n ? hx_binom[n - 1][k] : 0);
+  }
+}
+
+/* Whether probing beats scanning for this segment: bucket probes plus the
+ * expected candidates (uniform model) against the segment size. */
+static int hx_use_index(const hx_q *Q, const hx_seg *seg) {
+  const vigil_hindex *ix = Q->ix;
+  double probes = 0, cands = 0, n = (double)(seg->hi - seg->lo);
+  for (int i = 0; i < ix->m; i++) {
+    int ri = Q->rad[i], w = ix->width[i], db = seg->t[i].dbits;
+    for (int e = 0; e <= ri && e <= db; e++) probes += hx_binom[db][e];
+    double p = 0;
+    for (int k = 0; k <= ri && k <= w; k++) p += hx_binom[w][k];
+    cands += n * p / (double)(UINT64_C(1) << w);
+  }
+  return (probes + cands) * 6 < n;
+}
+
+HX_INL void hx_query_impl(hx_q *Q, unsigned flags) {
+  const vigil_hindex *ix = Q->ix;
+  const hx_seg *segs[2] = {&ix->main, &ix->delta};
+  for (int g = 0; g < 2 && !Q->rc; g++) {
+    const hx_seg *seg = segs[g];
+    if (!seg->built) continue;
+    if ((flags & VIGIL_HINDEX_LINEAR) ||
+        (!(flags & VIGIL_HINDEX_NO_FALLBACK) && !hx_use_index(Q, seg))) {
+      hx_linear(Q, seg->lo, seg->hi);
+      continue;
+    }
+    for (int i = 0; i < ix->m && !Q->rc; i++)
+      if (Q->rad[i] >= 0) hx_query_table(Q, &seg->t[i], i);
+  }
+  /* the tail: adds not yet in any segment's tables */
+  size_t end = ix->delta.built ? ix->delta.hi : ix->main.built ? ix->main.hi : 0;
+  hx_linear(Q, end, ix->n);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt"))) static void hx_query_popcnt(hx_q *Q, unsigned flags) {
+  hx_query_impl(Q, flags);
+}
+#endif
+static void hx_query_generic(hx_q *Q, unsigned flags) { hx_query_impl(Q, flags); }
+
+static int hx_have_popcnt(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  return __builtin_cpu_supports("popcnt");
+#else
+  return 0;
+#endif
+}
+
+static int hx_cmp_hit(const void *a, const void *b) {
+  const vigil_hindex_hit *x = a, *y = b;
+  if (x->distance != y->distance) return x->distance - y->distance;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+static void hx_q_init(hx_q *Q, const vigil_hindex *ix, const uint8_t *hash, int threshold,
+                      vigil_hindex_hits *out) {
+  Q->ix = ix;
+  hx_load_words(Q->q, hash);
+  Q->r = threshold > 256 ? 256 : threshold;
+  int a = Q->r / ix->m, b = Q->r % ix->m;
+  for (int i = 0; i < ix->m; i++) {
+    Q->qs[i] = hx_sub(Q->q, ix->start[i], ix->width[i]);
+    Q->rad[i] = i <= b ? a : a - 1;
+  }
+  out->n = 0;
+  Q->out = out;
+  Q->rc = 0;
+  Q->nb = Q->nc = 0;
+}
+
+int vigil_hindex_query(const vigil_hindex *ix, const uint8_t hash[VIGIL_PDQ_BYTES],
+                       int threshold, unsigned flags, vigil_hindex_hits *out) {
+  if (!ix || !hash || !out || threshold < 0) return VIGIL_EINVAL;
+  pthread_once(&hx_binom_once, hx_binom_init);
+  hx_q *Q = malloc(sizeof *Q);
+  if (!Q) return VIGIL_ENOMEM;
+  hx_q_init(Q, ix, hash, threshold, out);
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (hx_have_popcnt())
+    hx_query_popcnt(Q, flags);
+  else
+#endif
+    hx_query_generic(Q, flags);
+  int rc = Q->rc;
+  free(Q);
+  if (rc) return rc;
+  if (out->n > 1) qsort(out->v, out->n, sizeof *out->v, hx_cmp_hit);
+  return 0;
+}
+
+/* The brute-force baseline done properly: a block of queries shares each
+ * pass over a cache-sized block of the bank, so the scan is compute-bound
+ * instead of re-reading the bank from DRAM for every query. */
+#define HX_LBLOCK_Q 32
+#define HX_LBLOCK_S 4096
+HX_INL void hx_linear_block_impl(hx_q *Qs, int nq, size_t n) {
+  for (size_t s0 = 0; s0 < n; s0 += HX_LBLOCK_S) {
+    size_t s1 = s0 + HX_LBLOCK_S < n ? s0 + HX_LBLOCK_S : n;
+    for (int k = 0; k < nq; k++) hx_linear(&Qs[k], s0, s1);
+  }
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("popcnt"))) static void hx_linear_block_popcnt(hx_q *Qs, int nq,
+                                                                     size_t n) {
+  hx_linear_block_impl(Qs, nq, n);
+}
+#endif
+static void hx_linear_block_generic(hx_q *Qs, int nq, size_t n) {
+  hx_linear_block_impl(Qs, nq, n);
+}
+
+static int hx_linear_batch(const vigil_hindex *ix, const uint8_t *hashes, int nq,
+                           int threshold, vigil_hindex_hits *out) {
+  hx_q *Qs = malloc((size_t)nq * sizeof *Qs);
+  if (!Qs) return VIGIL_ENOMEM;
+  for (int k = 0; k < nq; k++) hx_q_init(&Qs[k], ix, hashes + 32 * k, threshold, &out[k]);
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (hx_have_popcnt())
+    hx_linear_block_popcnt(Qs, nq, ix->n);
+  else
+#endif
+    hx_linear_block_generic(Qs, nq, ix->n);
+  int rc = 0;
+  for (int k = 0; k < nq; k++) {
+    if (Qs[k].rc) rc = Qs[k].rc;
+    if (out[k].n > 1) qsort(out[k].v, out[k].n, sizeof *out[k].v, hx_cmp_hit);
+  }
+  free(Qs);
+  return rc;
+}
+
+int vigil_hindex_query_cb(const vigil_hindex *ix, const uint8_t hash[VIGIL_PDQ_BYTES],
+                          int threshold, unsigned flags, vigil_hindex_cb cb, void *arg) {
+  if (!cb) return VIGIL_EINVAL;
+  vigil_hindex_hits hits = VIGIL_HINDEX_HITS_INIT;
+  int rc = vigil_hindex_query(ix, hash, threshold, flags, &hits);
+  for (size_t k = 0; !rc && k < hits.n; k++) rc = cb(arg, hits.v[k].id, hits.v[k].distance);
+  vigil_hindex_hits_release(&hits);
+  return rc;
+}
+
+typedef struct hx_batch {
+  const vigil_hindex *ix;
+  const uint8_t *hashes;
+  size_t n;
+  int threshold;
+  unsigned flags;
+  vigil_hindex_hits *out;
+  atomic_size_t next;
+  atomic_int rc;
+} hx_batch;
+
+static void *hx_batch_worker(void *arg) {
+  hx_batch *B = arg;
+  for (;;) {
+    size_t step = B->flags & VIGIL_HINDEX_LINEAR ? HX_LBLOCK_Q : 16;
+    size_t k0 = atomic_fetch_add(&B->next, step);
+    if (k0 >= B->n || atomic_load(&B->rc)) break;
+    size_t k1 = k0 + step < B->n ? k0 + step : B->n;
+    if (B->flags & VIGIL_HINDEX_LINEAR) {
+      int rc = hx_linear_batch(B->ix, B->hashes + 32 * k0, (int)(k1 - k0), B->threshold,
+                               B->out + k0);
+      if (rc) {
+        int zero = 0;
+        atomic_compare_exchange_strong(&B->rc, &zero, rc);
+        return NULL;
+      }
+      continue;
+    }
+    for (size_t k = k0; k < k1; k++) {
+      int rc = vigil_hindex_query(B->ix, B->hashes + 32 * k, B->threshold, B->flags, &B->out[k]);
+      if (rc) {
+        int zero = 0;
+        atomic_compare_exchange_strong(&B->rc, &zero, rc);
+        return NULL;
+      }
+    }
+  }
+  return NULL;
+}
+
+int vigil_hindex_query_batch(const vigil_hindex *ix, const uint8_t *hashes, size_t n,
+                             int threshold, unsigned flags, int threads,
+                             vigil_hindex_hits *out) {
+  if (!ix || (n && (!hashes || !out)) || threshold < 0) return VIGIL_EINVAL;
+  if (threads <= 0) threads = 2;
+  if (threads > 64) threads = 64;
+  hx_batch B = {.ix = ix, .hashes = hashes, .n = n, .threshold = threshold, .flags = flags,
+                .out = out};
+  atomic_init(&B.next, 0);
+  atomic_init(&B.rc, 0);
+  pthread_t th[64];
+  int started = 0;
+  for (int t = 1; t < threads && (size_t)t * 16 < n + 16; t++) {
+    if (pthread_create(&th[started], NULL, hx_batch_worker, &B)) break;
+    started++;
+  }
+  hx_batch_worker(&B);
+  for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
+  return atomic_load(&B.rc);
+}
