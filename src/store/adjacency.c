@@ -144,15 +144,19 @@ int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int6
 /* Stable LSD radix sort on key, 16-bit digits, skipping digits that are the
  * same for every element (common: high bits of small ids). Stability keeps
  * the input order of duplicates, so for SET the last write wins. */
-static int radix_sort(sq_edge_op *a, size_t n) {
+static int radix_sort(sq_store *q, sq_edge_op *a, size_t n) {
   if (n < 2) return 0;
-  sq_edge_op *tmp = malloc(n * sizeof *tmp);
-  if (!tmp) return VIGIL_ENOMEM;
-  size_t *count = malloc(65536 * sizeof *count);
-  if (!count) {
-    free(tmp);
-    return VIGIL_ENOMEM;
+  /* the scratch array is kept between flushes: a fresh 200 MB allocation
+   * per batch costs more in page faults than the sort itself */
+  if (q->sort_cap < n) {
+    free(q->sort_tmp);
+    q->sort_tmp = malloc(n * sizeof *q->sort_tmp);
+    q->sort_cap = q->sort_tmp ? n : 0;
+    if (!q->sort_tmp) return VIGIL_ENOMEM;
   }
+  sq_edge_op *tmp = q->sort_tmp;
+  size_t *count = malloc(65536 * sizeof *count);
+  if (!count) return VIGIL_ENOMEM;
   uint64_t all_or = 0, all_and = ~(uint64_t)0;
   for (size_t i = 0; i < n; i++) all_or |= a[i].key, all_and &= a[i].key;
   uint64_t varying = all_or ^ all_and;
@@ -174,7 +178,6 @@ static int radix_sort(sq_edge_op *a, size_t n) {
   }
   if (src != a) memcpy(a, src, n * sizeof *a);
   free(count);
-  free(tmp);
   return 0;
 }
 
@@ -372,7 +375,7 @@ int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]) {
     int64_t total_delta = 0;
     sq_edge_vec *vs = &vecs[kind][SQ_SET], *va = &vecs[kind][SQ_ADD];
     if (!vs->n && !va->n) continue;
-    if ((rc = radix_sort(vs->v, vs->n)) || (rc = radix_sort(va->v, va->n))) break;
+    if ((rc = radix_sort(q, vs->v, vs->n)) || (rc = radix_sort(q, va->v, va->n))) break;
     size_t ns = collapse(vs->v, vs->n, SQ_SET), na = collapse(va->v, va->n, SQ_ADD);
     size_t is = 0, ia = 0;
     while (!rc && (is < ns || ia < na)) {
@@ -408,6 +411,9 @@ void sq_edges_discard(sq_store *q) {
 }
 
 void sq_edges_release(sq_store *q) {
+  free(q->sort_tmp);
+  q->sort_tmp = NULL;
+  q->sort_cap = 0;
   for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
     for (int m = 0; m < 2; m++) {
       free(q->edges[k][m].v);

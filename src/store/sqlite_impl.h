@@ -81,6 +81,8 @@ typedef struct sq_store {
   sqlite3_stmt *st_adj_get, *st_adj_put, *st_adj_del, *st_total_add;
   sqlite3_stmt *st_score_put; /* prepared on first use */
   vigil_buf scratch;
+  sq_edge_op *sort_tmp; /* radix sort scratch, kept between flushes */
+  size_t sort_cap;
 } sq_store;
 
 int sq_fail(sq_store *q, int rc_sqlite, const char *what);
