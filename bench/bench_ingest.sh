@@ -12,6 +12,10 @@ V=${VIGIL_BIN:-build/vigil}
 OUT=${BENCH_OUT:-bench-out}
 mkdir -p "$OUT"
 now() { date +%s.%N; }
+# timed OUTFILE cmd...: runs cmd, writes "wall user sys" into OUTFILE
+timed() { local o=$1; shift; /usr/bin/time -f "%e %U %S" -o "$o" "$@"; }
+cpu_of() { tail -n 1 "$1" | awk '{printf "%.2f", $2 + $3}'; }
+wall_of() { tail -n 1 "$1" | awk '{printf "%.2f", $1}'; }
 secs() { python3 -c "print('%.3f' % ($2 - $1))"; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 
@@ -48,12 +52,10 @@ PY
   fi
   bytes=$(stat -c %s "$jf")
   rm -f "$OUT/ingest-json.db"*
-  t0=$(now)
-  "$V" --db "$OUT/ingest-json.db" --quiet ingest --format twarc2 "$jf" > "$OUT/ingest-json.out" 2> /dev/null || true
-  t1=$(now)
+  timed "$OUT/t-json" "$V" --db "$OUT/ingest-json.db" --quiet ingest --format twarc2 "$jf" > "$OUT/ingest-json.out" 2> /dev/null || true
   recs=$(awk '/records/ {print $3; exit}' "$OUT/ingest-json.out")
-  el=$(secs "$t0" "$t1")
-  echo "twarc2 JSON ingest, end to end: $(python3 -c "print('%.1f MB in %s s = %.1f MB/s, %.0f records/s' % ($bytes/1e6, '$el', $bytes/1e6/$el, $recs/$el))")"
+  el=$(wall_of "$OUT/t-json"); cpu=$(cpu_of "$OUT/t-json")
+  echo "twarc2 JSON ingest, end to end: $(python3 -c "print('%.1f MB, %s records: wall %s s = %.1f MB/s, %.0f records/s; CPU %s s = %.1f MB/s per core' % ($bytes/1e6, '$recs', '$el', $bytes/1e6/$el, $recs/$el, '$cpu', $bytes/1e6/$cpu))")"
   if [ -x "${VIGIL_BUILD:-build}/bench_json" ]; then
     echo "baseline (same file): the parser alone and the bare cJSON parse loop:"
     "${VIGIL_BUILD:-build}/bench_json" "$jf" 1 | sed 's/^/  /'
@@ -70,17 +72,13 @@ if [ ! -s "$ef" ]; then
 fi
 bytes=$(stat -c %s "$ef")
 rm -f "$OUT/ingest-edges.db"* "$OUT/import.db"*
-t0=$(now)
-"$V" --db "$OUT/ingest-edges.db" --quiet ingest --format edgelist "$ef" > "$OUT/ingest-edges.out"
-t1=$(now)
-ev=$(secs "$t0" "$t1")
-t0=$(now)
-sqlite3 "$OUT/import.db" "CREATE TABLE e(src, dst);" ".separator ' '" ".import '$ef' e"
-t1=$(now)
-es=$(secs "$t0" "$t1")
+timed "$OUT/t-edges" "$V" --db "$OUT/ingest-edges.db" --quiet ingest --format edgelist "$ef" > "$OUT/ingest-edges.out"
+ev=$(wall_of "$OUT/t-edges"); evc=$(cpu_of "$OUT/t-edges")
+timed "$OUT/t-import" sqlite3 "$OUT/import.db" "CREATE TABLE e(src, dst);" ".separator ' '" ".import '$ef' e" 2> /dev/null
+es=$(wall_of "$OUT/t-import"); esc=$(cpu_of "$OUT/t-import")
 stored=$("$V" --db "$OUT/ingest-edges.db" stats --json --top 0 | python3 -c 'import json,sys; print(json.load(sys.stdin)["edges"]["follow"])')
-echo "edge list ingest ($edges lines, $stored distinct edges stored): vigil $ev s = $(python3 -c "print('%.2f M edges/s, %.1f MB/s' % ($edges/1e6/$ev, $bytes/1e6/$ev))")"
-echo "baseline sqlite3 .import of the same file: $es s = $(python3 -c "print('%.2f M rows/s' % ($edges/1e6/$es))")"
-echo "ratio vigil / sqlite3 .import: $(ratio "$es" "$ev")x faster (target >= 3x, and >= 2M edges/s)"
+echo "edge list ingest ($edges lines, $stored distinct edges stored): vigil wall $ev s = $(python3 -c "print('%.2f M edges/s, %.1f MB/s' % ($edges/1e6/$ev, $bytes/1e6/$ev))"), CPU $evc s (2 threads)"
+echo "baseline sqlite3 .import of the same file: wall $es s = $(python3 -c "print('%.2f M rows/s' % ($edges/1e6/$es))"), CPU $esc s"
+echo "ratio sqlite3 .import / vigil: wall $(ratio "$es" "$ev")x, CPU $(ratio "$esc" "$evc")x (target >= 3x wall, and >= 2M edges/s)"
 ls -la "$OUT/ingest-edges.db" "$OUT/import.db" | awk '{print "  " $5 " bytes  " $9}'
 rm -f "$OUT/ingest-edges.db"* "$OUT/import.db"*
