@@ -22,8 +22,14 @@ inputs=("$OUT/net/users.jsonl" "$OUT/net/tweets.jsonl" "$OUT/net/follows.tsv")
 say "3. what the store holds"
 "$V" --db "$DB" stats --top 5
 
-if "$V" help census > /dev/null 2>&1 && [ -x scripts/demo-census.sh ]; then
-  say "4. census: score every account from the analysts' labelled sample"
-  scripts/demo-census.sh "$V" "$DB" "$OUT/net" "$OUT"
-fi
+say "4. census: score every account from the analysts' labelled sample"
+scripts/demo-census.sh "$V" "$DB" "$OUT/net" "$OUT"
+
+say "5. accounts likely re-created after a suspension (first 5)"
+"$V" --db "$DB" recreated > "$OUT/recreated.csv"
+head -n 6 "$OUT/recreated.csv"
+
+say "6. the report: one self-contained HTML file, every table also as CSV"
+"$V" --db "$DB" report --out "$OUT/report.html" --csv-dir "$OUT/report-csv"
+echo "open $OUT/report.html in a browser (it works offline)"
 printf '\nDone. Everything is in %s/.\n' "$OUT"
