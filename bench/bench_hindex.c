@@ -3,8 +3,13 @@
  * threads too) on a subsample, checks both return identical results and
  * reports build time, RSS, queries/s and the ratio.
  *
+ * The machine it runs on may be shared: the query batch is repeated -r times
+ * and the best wall time and the best CPU time (all threads) are reported;
+ * CPU time per query is the figure that load on other cores does not skew.
+ *
  * usage: bench_hindex [-n bank] [-q queries] [-b brute_queries] [-t threshold]
  *                     [-m tables] [-d dir_bits] [-u] [-j threads] [-s seed]
+ *                     [-r repeats]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -67,11 +72,11 @@ static long status_kb(const char *key) { return status_kb_in("/proc/self/status"
 
 int main(int argc, char **argv) {
   size_t n = 10000000, nq = 200000, nbrute = 1000;
-  int thr = 31, uniform = 0, threads = 2;
+  int thr = 31, uniform = 0, threads = 2, reps = 3;
   vigil_hindex_opts opts = {0};
   rng_state = 42;
   int c;
-  while ((c = getopt(argc, argv, "n:q:b:t:m:d:uj:s:h")) != -1) {
+  while ((c = getopt(argc, argv, "n:q:b:t:m:d:uj:s:r:h")) != -1) {
     switch (c) {
       case 'n': n = strtoull(optarg, NULL, 10); break;
       case 'q': nq = strtoull(optarg, NULL, 10); break;
@@ -82,9 +87,10 @@ int main(int argc, char **argv) {
       case 'u': uniform = 1; break;
       case 'j': threads = atoi(optarg); break;
       case 's': rng_state = strtoull(optarg, NULL, 10); break;
+      case 'r': reps = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
       default:
         fprintf(stderr, "usage: bench_hindex [-n bank] [-q queries] [-b brute] [-t thr] "
-                        "[-m tables] [-d dirbits] [-u] [-j threads] [-s seed]\n");
+                        "[-m tables] [-d dirbits] [-u] [-j threads] [-s seed] [-r repeats]\n");
         return c == 'h' ? 0 : 2;
     }
   }
@@ -134,8 +140,12 @@ int main(int argc, char **argv) {
   free(hs);
   if (rc) return fprintf(stderr, "build: %s\n", vigil_strerror(rc)), 1;
   long rss = status_kb("VmRSS:"), hwm = status_kb("VmHWM:");
-  printf("bank: %zu hashes (%s), tables=%d\n", n, uniform ? "uniform" : "clustered",
-         opts.tables ? opts.tables : 11);
+  if (opts.tables)
+    printf("bank: %zu hashes (%s), classic layout, %d tables\n", n,
+           uniform ? "uniform" : "clustered", opts.tables);
+  else
+    printf("bank: %zu hashes (%s), paired layout (8 chunks x 2 tables)\n", n,
+           uniform ? "uniform" : "clustered");
   printf("build: %.2f s total (%.2f s generate+append, %.2f s index build)\n", t_build, t_gen,
          t_build - t_gen);
   long thp = status_kb_in("/proc/self/smaps_rollup", "AnonHugePages:");
@@ -155,9 +165,15 @@ int main(int argc, char **argv) {
   }
   vigil_hindex_hits *res = calloc(nq, sizeof *res);
   vigil_hindex_hits *bres = calloc(nbrute ? nbrute : 1, sizeof *bres);
-  double t1 = now(), c1 = cpu_now();
-  rc = vigil_hindex_query_batch(ix, q, nq, thr, 0, threads, res);
-  double t_idx = now() - t1, c_idx = cpu_now() - c1;
+  double t1, c1, t_idx = 1e300, c_idx = 1e300;
+  for (int rep = 0; rep < reps && !rc; rep++) {
+    t1 = now();
+    c1 = cpu_now();
+    rc = vigil_hindex_query_batch(ix, q, nq, thr, 0, threads, res);
+    double tw = now() - t1, tc = cpu_now() - c1;
+    if (tw < t_idx) t_idx = tw;
+    if (tc < c_idx) c_idx = tc;
+  }
 #ifdef HX_STATS
   extern _Atomic unsigned long hx_stat_probes, hx_stat_scanned, hx_stat_cands, hx_stat_linear;
   printf("per query: %.0f bucket probes, %.0f entries scanned, %.0f candidates verified, "
@@ -183,13 +199,16 @@ int main(int argc, char **argv) {
     mismatch += !same;
   }
   double qps = nq / t_idx, lqps = nbrute / t_lin;
-  printf("index:    %zu queries at threshold %d on %d threads: %.3f s, %.0f queries/s "
-         "(%.1f us CPU/query; %zu hits, %zu queries with a hit)\n",
-         nq, thr, threads, t_idx, qps, 1e6 * c_idx / nq, hits, with_hit);
+  printf("index:    %zu queries at threshold %d on %d threads (best of %d): %.3f s, "
+         "%.0f queries/s wall; %.1f us CPU/query = %.0f queries/s per %d fully available "
+         "cores (%zu hits, %zu queries with a hit)\n",
+         nq, thr, threads, reps, t_idx, qps, 1e6 * c_idx / nq, threads * nq / c_idx, threads,
+         hits, with_hit);
   printf("baseline: linear popcount scan, %zu queries on %d threads: %.3f s, %.1f queries/s "
          "(%.0f us CPU/query)\n",
          nbrute, threads, t_lin, lqps, 1e6 * c_lin / (nbrute ? nbrute : 1));
-  printf("ratio: index is %.0fx the linear scan\n", qps / lqps);
+  printf("ratio: index is %.0fx the linear scan (wall), %.0fx (CPU per query)\n", qps / lqps,
+         (c_lin / (nbrute ? nbrute : 1)) / (c_idx / nq));
   printf("verify: %zu/%zu subsample queries identical to the linear scan (%zu hits)%s\n",
          nbrute - mismatch, nbrute, hits_sub, mismatch ? "  MISMATCH" : "");
   for (size_t j = 0; j < nq; j++) vigil_hindex_hits_release(&res[j]);

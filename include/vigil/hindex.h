@@ -38,8 +38,10 @@
 typedef struct vigil_hindex vigil_hindex;
 
 typedef struct vigil_hindex_opts {
-  int tables;           /* m substrings, 8..32; 0 = default (see docs) */
-  int dir_bits_max;     /* largest bucket directory per table, 8..24; 0 = default */
+  int tables;           /* 0 = default paired layout (16 tables over 8 chunks);
+                           8..32 = classic layout with m substrings (docs) */
+  int dir_bits_max;     /* classic layout: largest bucket directory per table,
+                           8..24; 0 = default */
   size_t tail_max;      /* unindexed adds before a delta rebuild; 0 = default */
 } vigil_hindex_opts;
 

@@ -7,6 +7,13 @@
  * the query substring within that radius; candidates are verified on the full
  * 256 bits, and a hit is reported only by the first table in which it
  * qualifies, so results need no dedupe pass and no per-query visited array.
+ *
+ * Default "paired" layout: 8 chunks of 32 bits, the pigeonhole above over
+ * the chunks, then once more inside the chunk: a chunk within R has a 16-bit
+ * half within R/2. Each chunk has two tables (keyed by either half, the
+ * other half as the remainder), probed at radius R/2 with remainder budget
+ * R - e: at r = 31, 272 probes whose buckets are filtered sequentially,
+ * instead of thousands of random reads (docs/hindex.md).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +35,8 @@ _Atomic unsigned long hx_stat_probes, hx_stat_scanned, hx_stat_cands, hx_stat_li
 #endif
 #define HX_CHUNK 128
 #define HX_CANDS 512
+#define HX_SCAN 256 /* remainders filtered per block */
+#define HX_PF_AHEAD 4 /* buckets prefetched ahead of the scan */
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -43,6 +52,14 @@ HX_INL uint32_t hx_sub(const uint64_t *h, int s, int w) {
   uint64_t v = h[k] >> off;
   if (off + w > 64) v |= h[k + 1] << (64 - off);
   return (uint32_t)(v & ((UINT64_C(1) << w) - 1));
+}
+
+/* The value table i is keyed on: its substring, with the two 16-bit halves
+ * swapped for the second table of a pair so that the key is always the top
+ * 16 bits and the partner half is the remainder. */
+HX_INL uint32_t hx_view(const vigil_hindex *ix, const uint64_t *h, int i) {
+  uint32_t v = hx_sub(h, ix->start[i], ix->width[i]);
+  return ix->rot[i] ? (v << 16) | (v >> 16) : v;
 }
 
 static void hx_load_words(uint64_t w[4], const uint8_t *b) {
@@ -89,32 +106,44 @@ static void hx_table_free(hx_table *t) {
   free(t->dir);
   free(t->base);
   free(t->d16);
-  free(t->ent);
+  free(t->rem);
+  free(t->slot);
   memset(t, 0, sizeof *t);
 }
 
 static void hx_seg_free(hx_seg *s, int m) {
   for (int i = 0; i < m; i++) hx_table_free(&s->t[i]);
   s->built = 0;
+  s->scan = 0;
 }
 
 int vigil_hindex_create(vigil_hindex **out, const vigil_hindex_opts *opts) {
   if (!out) return VIGIL_EINVAL;
   *out = NULL;
-  int m = opts && opts->tables ? opts->tables : HX_DEFAULT_TABLES;
+  int pair = !(opts && opts->tables);
+  int m = pair ? 2 * HX_PAIR_CHUNKS : opts->tables;
   int dmax = opts && opts->dir_bits_max ? opts->dir_bits_max : HX_DEFAULT_DIR_BITS;
   if (m < 8 || m > HX_MAX_TABLES || dmax < 8 || dmax > 24) return VIGIL_EINVAL;
   vigil_hindex *ix = calloc(1, sizeof *ix);
   if (!ix) return VIGIL_ENOMEM;
   ix->m = m;
+  ix->pair = pair;
   ix->dir_max = dmax;
   ix->tail_max = opts && opts->tail_max ? opts->tail_max : HX_DEFAULT_TAIL;
-  /* wider substrings first: they get the larger radius (see top comment) */
-  int s = 0;
-  for (int i = 0; i < m; i++) {
-    ix->start[i] = (uint8_t)s;
-    ix->width[i] = (uint8_t)(256 / m + (i < 256 % m));
-    s += ix->width[i];
+  if (pair) {
+    for (int i = 0; i < m; i++) {
+      ix->start[i] = (uint8_t)(32 * (i / 2));
+      ix->width[i] = 32;
+      ix->rot[i] = (uint8_t)(i & 1);
+    }
+  } else {
+    /* wider substrings first: they get the larger radius (see top comment) */
+    int s = 0;
+    for (int i = 0; i < m; i++) {
+      ix->start[i] = (uint8_t)s;
+      ix->width[i] = (uint8_t)(256 / m + (i < 256 % m));
+      s += ix->width[i];
+    }
   }
   *out = ix;
   return 0;
@@ -149,12 +178,12 @@ void vigil_hindex_hits_release(vigil_hindex_hits *h) {
 size_t vigil_hindex_count(const vigil_hindex *ix) { return ix ? ix->n - ix->ndead : 0; }
 
 static size_t hx_seg_mem(const vigil_hindex *ix, const hx_seg *s) {
-  if (!s->built) return 0;
+  if (!s->built || s->scan) return 0;
   size_t b = 0, n = s->hi - s->lo;
   for (int i = 0; i < ix->m; i++) {
     size_t nb = (size_t)1 << s->t[i].dbits;
     b += (s->t[i].dir ? (nb + 1) * 4 : (nb + 1) * 2 + ((nb >> HX_GROUP) + 1) * 4) +
-         n * sizeof(hx_ent);
+         n * (sizeof(uint16_t) + sizeof(uint32_t));
   }
   return b;
 }
@@ -282,26 +311,28 @@ fail:
 static int hx_build_table(const vigil_hindex *ix, hx_table *t, int i, int db, size_t lo,
                           size_t hi) {
   size_t n = hi - lo;
-  int w = ix->width[i], s = ix->start[i];
+  int w = ix->width[i];
   t->dbits = db < w ? db : w;
   if (w - t->dbits > 16) t->dbits = w - 16;
+  if (ix->pair) t->dbits = 16; /* the key is exactly one half (query relies on it) */
   t->rbits = w - t->dbits;
   size_t nb = (size_t)1 << t->dbits;
   t->dir = hx_big_alloc((nb + 1) * sizeof *t->dir);
-  t->ent = hx_big_alloc(n * sizeof *t->ent);
-  if (!t->dir || !t->ent) return VIGIL_ENOMEM;
+  t->rem = hx_big_alloc(n * sizeof *t->rem);
+  t->slot = hx_big_alloc(n * sizeof *t->slot);
+  if (!t->dir || !t->rem || !t->slot) return VIGIL_ENOMEM;
   memset(t->dir, 0, (nb + 1) * sizeof *t->dir);
   int rb = t->rbits;
   uint32_t rmask = (uint32_t)((1u << rb) - 1);
-  for (size_t k = lo; k < hi; k++) t->dir[(hx_sub(ix->h + 4 * k, s, w) >> rb) + 1]++;
+  for (size_t k = lo; k < hi; k++) t->dir[(hx_view(ix, ix->h + 4 * k, i) >> rb) + 1]++;
   for (size_t b = 0; b < nb; b++) t->dir[b + 1] += t->dir[b];
   /* dir[b+1] is now the end of bucket b; filling backwards leaves it at the
    * start of bucket b with slots ascending inside the bucket */
   for (size_t k = hi; k-- > lo;) {
-    uint32_t key = hx_sub(ix->h + 4 * k, s, w);
+    uint32_t key = hx_view(ix, ix->h + 4 * k, i);
     uint32_t pos = --t->dir[(key >> rb) + 1];
-    t->ent[pos].slot = (uint32_t)k;
-    t->ent[pos].rem = (uint16_t)(key & rmask);
+    t->slot[pos] = (uint32_t)k;
+    t->rem[pos] = (uint16_t)(key & rmask);
   }
   memmove(t->dir, t->dir + 1, nb * sizeof *t->dir);
   t->dir[nb] = (uint32_t)n;
@@ -329,6 +360,10 @@ static int hx_build_seg(vigil_hindex *ix, hx_seg *seg, size_t lo, size_t hi) {
   seg->hi = hi;
   size_t n = hi - lo;
   if (n == 0) return 0;
+  if (ix->pair && n < HX_PAIR_MIN_SEG) {
+    seg->built = seg->scan = 1;
+    return 0;
+  }
   int db = hx_ceil_log2(n);
   if (db < 8) db = 8;
   if (db > ix->dir_max) db = ix->dir_max;
@@ -546,15 +581,21 @@ typedef struct hx_q {
   uint64_t q[4];
   int r;
   uint32_t qs[HX_MAX_TABLES];
-  int rad[HX_MAX_TABLES];
+  int rad[HX_MAX_TABLES];  /* distance budget on the table's substring */
+  int prad[HX_MAX_TABLES]; /* enumeration radius on the key (= rad if classic) */
   vigil_hindex_hits *out;
   int rc;
   /* scratch for one chunk of probed buckets */
   uint32_t bhb[HX_CHUNK], blo[HX_CHUNK], bhi[HX_CHUNK];
   int bbud[HX_CHUNK];
   int nb;
-  uint32_t cand[HX_CANDS];
+  struct {
+    const uint32_t *sp; /* &table->slot[entry] */
+    int ti;             /* table that found it (for the first-table rule) */
+  } cand[HX_CANDS];
+  uint32_t cslot[HX_CANDS];
   int nc;
+  uint8_t pass[HX_SCAN + 8];
 } hx_q;
 
 static void hx_push(hx_q *Q, uint64_t id, int d) {
@@ -574,24 +615,42 @@ static void hx_push(hx_q *Q, uint64_t id, int d) {
   o->n++;
 }
 
-HX_INL void hx_verify(hx_q *Q, int ti) {
+/* Candidates are resolved in stages over the whole buffer (slot, then hash)
+ * so that their cache misses overlap instead of forming a dependent chain. */
+HX_INL void hx_verify(hx_q *Q) {
   const vigil_hindex *ix = Q->ix;
   HX_STAT(hx_stat_cands, (unsigned long)Q->nc);
+  for (int c = 0; c < Q->nc; c++) __builtin_prefetch(Q->cand[c].sp);
   for (int c = 0; c < Q->nc; c++) {
-    uint32_t s = Q->cand[c];
+    uint32_t s = *Q->cand[c].sp;
+    Q->cslot[c] = s;
+    __builtin_prefetch(ix->h + 4 * (size_t)s);
+  }
+  for (int c = 0; c < Q->nc; c++) {
+    uint32_t s = Q->cslot[c];
+    int ti = Q->cand[c].ti;
     const uint64_t *hh = ix->h + 4 * (size_t)s;
     int d = hx_dist(hh, Q->q);
     if (d > Q->r || ix->dead[s]) continue;
     int first = 1;
-    for (int j = 0; j < ti && first; j++)
-      if (hx_pop64(hx_sub(hh, ix->start[j], ix->width[j]) ^ Q->qs[j]) <= Q->rad[j]) first = 0;
+    for (int j = 0; j < ti && first; j++) {
+      uint32_t x = hx_view(ix, hh, j) ^ Q->qs[j];
+      if (hx_pop64(x) <= Q->rad[j] && (!ix->pair || hx_pop64(x >> 16) <= Q->prad[j])) first = 0;
+    }
     if (first) hx_push(Q, ix->ids[s], d);
   }
   Q->nc = 0;
 }
 
+HX_INL void hx_prefetch_bucket(const hx_table *t, uint32_t lo, uint32_t hi) {
+  if (lo >= hi) return;
+  const char *p = (const char *)(t->rem + lo), *e = (const char *)(t->rem + hi);
+  if (e - p > 16 * 64) e = p + 16 * 64; /* the hardware prefetcher takes over */
+  for (; p < e; p += 64) __builtin_prefetch(p);
+  __builtin_prefetch(e - 1);
+}
+
 HX_INL void hx_flush_chunk(hx_q *Q, const hx_table *t, int ti, uint32_t qrem) {
-  const vigil_hindex *ix = Q->ix;
   HX_STAT(hx_stat_probes, (unsigned long)Q->nb);
   if (t->dir) {
     for (int j = 0; j < Q->nb; j++) __builtin_prefetch(&t->dir[Q->bhb[j]]);
@@ -600,6 +659,9 @@ HX_INL void hx_flush_chunk(hx_q *Q, const hx_table *t, int ti, uint32_t qrem) {
   }
   for (int j = 0; j < Q->nb; j++) {
     uint32_t b = Q->bhb[j], lo, hi;
+    /* bucket ranges: no prefetch here, the scan below prefetches whole
+     * buckets a few ahead (issuing all of them at once overflows the miss
+     * buffers) */
     if (t->dir) {
       lo = t->dir[b];
       hi = t->dir[b + 1];
@@ -609,30 +671,47 @@ HX_INL void hx_flush_chunk(hx_q *Q, const hx_table *t, int ti, uint32_t qrem) {
     }
     Q->blo[j] = lo;
     Q->bhi[j] = hi;
-    if (lo < hi) { /* a bucket often straddles two cache lines */
-      __builtin_prefetch(&t->ent[lo]);
-      __builtin_prefetch((const char *)&t->ent[hi] - 1);
-    }
   }
+  for (int j = 0; j < HX_PF_AHEAD && j < Q->nb; j++) hx_prefetch_bucket(t, Q->blo[j], Q->bhi[j]);
   for (int j = 0; j < Q->nb; j++) {
     int bud = Q->bbud[j];
+    if (j + HX_PF_AHEAD < Q->nb)
+      hx_prefetch_bucket(t, Q->blo[j + HX_PF_AHEAD], Q->bhi[j + HX_PF_AHEAD]);
     HX_STAT(hx_stat_scanned, Q->bhi[j] - Q->blo[j]);
-    for (uint32_t p = Q->blo[j]; p < Q->bhi[j]; p++) {
-      if (hx_pop64(t->ent[p].rem ^ qrem) > bud) continue;
-      uint32_t s = t->ent[p].slot;
-      __builtin_prefetch(ix->h + 4 * (size_t)s);
-      Q->cand[Q->nc++] = s;
-      if (Q->nc == HX_CANDS) hx_verify(Q, ti);
+    for (uint32_t p0 = Q->blo[j]; p0 < Q->bhi[j]; p0 += HX_SCAN) {
+      uint32_t nb = Q->bhi[j] - p0 < HX_SCAN ? Q->bhi[j] - p0 : HX_SCAN;
+      const uint16_t *rem = t->rem + p0;
+      /* branch-free SWAR popcount on 16-bit lanes: the compiler vectorises
+       * it, and almost every entry fails */
+      for (uint32_t k = 0; k < nb; k++) {
+        uint16_t x = (uint16_t)(rem[k] ^ qrem);
+        x = (uint16_t)(x - ((x >> 1) & 0x5555));
+        x = (uint16_t)((x & 0x3333) + ((x >> 2) & 0x3333));
+        x = (uint16_t)((x + (x >> 4)) & 0x0f0f);
+        x = (uint16_t)((x + (x >> 8)) & 0x1f);
+        Q->pass[k] = (uint8_t)(x <= bud);
+      }
+      memset(Q->pass + nb, 0, 8);
+      for (uint32_t k = 0; k < nb; k += 8) {
+        uint64_t w;
+        memcpy(&w, Q->pass + k, 8);
+        while (w) {
+          Q->cand[Q->nc].sp = t->slot + p0 + k + ((unsigned)__builtin_ctzll(w) >> 3);
+          Q->cand[Q->nc++].ti = ti;
+          w &= w - 1;
+          if (Q->nc == HX_CANDS) hx_verify(Q);
+        }
+      }
     }
   }
   Q->nb = 0;
 }
 
 HX_INL void hx_query_table(hx_q *Q, const hx_table *t, int ti) {
-  int rb = t->rbits, db = t->dbits, ri = Q->rad[ti];
+  int rb = t->rbits, db = t->dbits, ri = Q->rad[ti], pi = Q->prad[ti];
   uint32_t qhigh = Q->qs[ti] >> rb, qrem = Q->qs[ti] & ((1u << rb) - 1);
   uint32_t lim = (uint32_t)1 << db;
-  for (int e = 0; e <= ri && e <= db; e++) {
+  for (int e = 0; e <= pi && e <= db; e++) {
     /* all db-bit masks with e bits set (Gosper's hack) */
     uint32_t v = e ? (uint32_t)((UINT64_C(1) << e) - 1) : 0;
     for (;;) {
@@ -647,7 +726,6 @@ HX_INL void hx_query_table(hx_q *Q, const hx_table *t, int ti) {
     }
   }
   if (Q->nb) hx_flush_chunk(Q, t, ti, qrem);
-  if (Q->nc) hx_verify(Q, ti);
 }
 
 HX_INL void hx_linear(hx_q *Q, size_t lo, size_t hi) {
@@ -677,15 +755,19 @@ static void hx_binom_init(void) {
  * expected candidates (uniform model) against the segment size. */
 static int hx_use_index(const hx_q *Q, const hx_seg *seg) {
   const vigil_hindex *ix = Q->ix;
-  double probes = 0, cands = 0, n = (double)(seg->hi - seg->lo);
+  double probes = 0, scanned = 0, cands = 0, n = (double)(seg->hi - seg->lo);
   for (int i = 0; i < ix->m; i++) {
-    int ri = Q->rad[i], w = ix->width[i], db = seg->t[i].dbits;
-    for (int e = 0; e <= ri && e <= db; e++) probes += hx_binom[db][e];
-    double p = 0;
-    for (int k = 0; k <= ri && k <= w; k++) p += hx_binom[w][k];
-    cands += n * p / (double)(UINT64_C(1) << w);
+    int ri = Q->rad[i], pi = Q->prad[i], db = seg->t[i].dbits, rb = seg->t[i].rbits;
+    double pr = 0, p = 0;
+    for (int e = 0; e <= pi && e <= db; e++) {
+      pr += hx_binom[db][e];
+      for (int k = 0; k <= ri - e && k <= rb; k++) p += hx_binom[db][e] * hx_binom[rb][k];
+    }
+    probes += pr;
+    scanned += n * pr / (double)(UINT64_C(1) << db);
+    cands += n * p / (double)(UINT64_C(1) << (db + rb));
   }
-  return (probes + cands) * 6 < n;
+  return (probes + scanned / 8 + cands) * 6 < n;
 }
 
 HX_INL void hx_query_impl(hx_q *Q, unsigned flags) {
@@ -694,13 +776,14 @@ HX_INL void hx_query_impl(hx_q *Q, unsigned flags) {
   for (int g = 0; g < 2 && !Q->rc; g++) {
     const hx_seg *seg = segs[g];
     if (!seg->built) continue;
-    if ((flags & VIGIL_HINDEX_LINEAR) ||
+    if ((flags & VIGIL_HINDEX_LINEAR) || seg->scan ||
         (!(flags & VIGIL_HINDEX_NO_FALLBACK) && !hx_use_index(Q, seg))) {
       hx_linear(Q, seg->lo, seg->hi);
       continue;
     }
     for (int i = 0; i < ix->m && !Q->rc; i++)
       if (Q->rad[i] >= 0) hx_query_table(Q, &seg->t[i], i);
+    if (Q->nc) hx_verify(Q);
   }
   /* the tail: adds not yet in any segment's tables */
   size_t end = ix->delta.built ? ix->delta.hi : ix->main.built ? ix->main.hi : 0;
@@ -711,16 +794,39 @@ HX_INL void hx_query_impl(hx_q *Q, unsigned flags) {
 __attribute__((target("popcnt"))) static void hx_query_popcnt(hx_q *Q, unsigned flags) {
   hx_query_impl(Q, flags);
 }
+/* the remainder filter vectorises 16 lanes wide */
+__attribute__((target("avx2,popcnt"))) static void hx_query_avx2(hx_q *Q, unsigned flags) {
+  hx_query_impl(Q, flags);
+}
 #endif
 static void hx_query_generic(hx_q *Q, unsigned flags) { hx_query_impl(Q, flags); }
 
-static int hx_have_popcnt(void) {
+/* 2 = avx2+popcnt, 1 = popcnt, 0 = generic (what the CPU supports, or
+ * less when a test asked for it through hx_set_isa) */
+static atomic_int hx_isa_level, hx_isa_cap = -1;
+static pthread_once_t hx_isa_once = PTHREAD_ONCE_INIT;
+static void hx_isa_init(void) {
+  int lvl = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-  return __builtin_cpu_supports("popcnt");
-#else
-  return 0;
+  if (__builtin_cpu_supports("popcnt")) lvl = __builtin_cpu_supports("avx2") ? 2 : 1;
 #endif
+  atomic_store(&hx_isa_level, lvl);
 }
+
+int hx_set_isa(int level) {
+  atomic_store(&hx_isa_cap, level);
+  pthread_once(&hx_isa_once, hx_isa_init);
+  int l = atomic_load(&hx_isa_level);
+  return level >= 0 && level < l ? level : l;
+}
+
+static int hx_isa(void) {
+  pthread_once(&hx_isa_once, hx_isa_init);
+  int l = atomic_load(&hx_isa_level), cap = atomic_load(&hx_isa_cap);
+  return cap >= 0 && cap < l ? cap : l;
+}
+
+static int hx_have_popcnt(void) { return hx_isa() >= 1; }
 
 static int hx_cmp_hit(const void *a, const void *b) {
   const vigil_hindex_hit *x = a, *y = b;
@@ -733,10 +839,15 @@ static void hx_q_init(hx_q *Q, const vigil_hindex *ix, const uint8_t *hash, int 
   Q->ix = ix;
   hx_load_words(Q->q, hash);
   Q->r = threshold > 256 ? 256 : threshold;
-  int a = Q->r / ix->m, b = Q->r % ix->m;
+  /* pigeonhole over the chunks (classic: one chunk per table); in the
+   * paired layout a chunk within R has one half within R/2 */
+  int nch = ix->pair ? ix->m / 2 : ix->m;
+  int a = Q->r / nch, b = Q->r % nch;
   for (int i = 0; i < ix->m; i++) {
-    Q->qs[i] = hx_sub(Q->q, ix->start[i], ix->width[i]);
-    Q->rad[i] = i <= b ? a : a - 1;
+    int c = ix->pair ? i / 2 : i;
+    Q->qs[i] = hx_view(ix, Q->q, i);
+    Q->rad[i] = c <= b ? a : a - 1;
+    Q->prad[i] = ix->pair && Q->rad[i] >= 0 ? Q->rad[i] / 2 : Q->rad[i];
   }
   out->n = 0;
   Q->out = out;
@@ -752,7 +863,10 @@ int vigil_hindex_query(const vigil_hindex *ix, const uint8_t hash[VIGIL_PDQ_BYTE
   if (!Q) return VIGIL_ENOMEM;
   hx_q_init(Q, ix, hash, threshold, out);
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (hx_have_popcnt())
+  int isa = hx_isa();
+  if (isa >= 2)
+    hx_query_avx2(Q, flags);
+  else if (isa == 1)
     hx_query_popcnt(Q, flags);
   else
 #endif

@@ -8,21 +8,21 @@
 #include "vigil/hindex.h"
 
 #define HX_MAX_TABLES 32
-#define HX_DEFAULT_TABLES 11
+#define HX_PAIR_CHUNKS 8     /* default "paired" layout: 8 chunks x 2 tables */
+/* Paired tables always have 2^16-bucket directories; a smaller segment is
+ * only scanned (cheaper than the 272 probes, and rebuilding a small delta
+ * stays cheap). */
+#define HX_PAIR_MIN_SEG 2048
 #define HX_DEFAULT_DIR_BITS 20
 #define HX_DEFAULT_TAIL 4096
 
 /* One multi-index table over one substring of one segment. Entries are
- * grouped (CSR) by the top `dbits` bits of the substring; `rem` holds the
- * remaining low bits so most non-matches are rejected without touching the
- * 32-byte hash. */
-/* rem beside slot: a probe touches one run of cache lines, not two */
-typedef struct __attribute__((packed)) hx_ent {
-  uint16_t rem;  /* low rbits of the substring */
-  uint32_t slot; /* absolute slot number */
-} hx_ent;
-
-/* Bucket b spans ent[start(b), start(b+1)). start(b) is dir[b] when dir is
+ * grouped (CSR) by the top `dbits` bits of the substring; `rem[p]` holds the
+ * remaining low bits of entry p so most non-matches are rejected without
+ * touching the 32-byte hash, and `slot[p]` its slot. Structure of arrays: a
+ * probe streams only the 2-byte remainders of its bucket (a vectorised
+ * filter) and reads slot[] for the few survivors. */
+/* Bucket b spans entries [start(b), start(b+1)). start(b) is dir[b] when dir is
  * set, else base[b >> HX_GROUP] + d16[b]: the compressed form halves the
  * directory so more of it stays in cache (used when every group of
  * 2^HX_GROUP buckets holds < 65536 entries). */
@@ -31,7 +31,8 @@ typedef struct hx_table {
   uint32_t *dir;  /* (1 << dbits) + 1 entries, or NULL */
   uint32_t *base; /* ((1 << dbits) >> HX_GROUP) + 1 entries, with d16 */
   uint16_t *d16;  /* (1 << dbits) + 1 entries */
-  hx_ent *ent;
+  uint16_t *rem;
+  uint32_t *slot;
   int dbits, rbits;
 } hx_table;
 
@@ -39,6 +40,7 @@ typedef struct hx_table {
 typedef struct hx_seg {
   size_t lo, hi;
   int built;
+  int scan; /* built without tables: queries scan [lo, hi) */
   hx_table t[HX_MAX_TABLES];
 } hx_seg;
 
@@ -46,6 +48,10 @@ struct vigil_hindex {
   int m, dir_max;
   size_t tail_max;
   uint8_t start[HX_MAX_TABLES], width[HX_MAX_TABLES];
+  /* paired layout (default, see docs/hindex.md): table i keys chunk i/2 by
+   * its high (rot = 0) or low (rot = 1) 16 bits; the other half is `rem` */
+  int pair;
+  uint8_t rot[HX_MAX_TABLES];
 
   size_t n, cap;  /* slots in use / allocated */
   uint64_t *h;    /* 4 words per slot */
@@ -67,5 +73,9 @@ struct vigil_hindex {
 int hx_append(vigil_hindex *ix, const uint64_t *ids, const uint8_t *hashes, size_t n,
               int check_dups);
 int hx_full_rebuild(vigil_hindex *ix);
+/* Tests: caps the instruction-set variant of the query code (0 generic,
+ * 1 popcnt, 2 avx2; -1 = best available) and returns the level now in use.
+ * Process-wide; not for use while queries run. */
+int hx_set_isa(int level);
 
 #endif

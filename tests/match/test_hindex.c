@@ -9,6 +9,7 @@
 
 #include "vigil/error.h"
 #include "vigil/hindex.h"
+#include "match/hindex_int.h" /* hx_set_isa */
 
 static uint64_t rng = 1;
 static uint64_t rnd(void) {
@@ -122,6 +123,13 @@ static void check_query(const vigil_hindex *ix, const bank *b, const uint8_t *q,
   }
 }
 
+/* the bank must sit in table-indexed main (not only in the scanned tail or a
+ * scan-only segment), else the probe code would not be what is tested */
+static void assert_indexed(const vigil_hindex *ix) {
+  assert_true(ix->main.built && !ix->main.scan);
+  assert_int_equal(ix->main.hi, ix->n);
+}
+
 static void make_query(const bank *b, uint8_t *q, int j) {
   if (j % 2 == 0) {
     memcpy(q, b->h + 32 * (rnd() % b->n), 32);
@@ -141,6 +149,7 @@ static void equality_case(int clustered, int tables, int dir_bits, size_t n, int
   assert_int_equal(vigil_hindex_create(&ix, &o), 0);
   assert_int_equal(vigil_hindex_add_many(ix, b.ids, b.h, b.n), 0);
   assert_int_equal(vigil_hindex_count(ix), n);
+  assert_indexed(ix);
   vigil_hindex_hit *scratch = malloc(n * sizeof *scratch);
   uint8_t q[32];
   for (size_t t = 0; t < sizeof thresholds / sizeof *thresholds; t++) {
@@ -172,17 +181,137 @@ static void test_equal_other_params(void **state) {
   rng = 13;
   equality_case(1, 8, 8, 5000, 6);   /* 32-bit substrings, tiny directory */
   equality_case(1, 16, 24, 5000, 6); /* 16-bit substrings */
-  equality_case(0, 32, 12, 3000, 4); /* 8-bit substrings */
+  equality_case(0, 32, 12, 4500, 4); /* 8-bit substrings */
 }
 
-static void test_high_thresholds(void **state) {
+/* the classic single-table-per-substring layout (the default before the
+ * paired one) stays selectable and exact */
+static void test_equal_classic(void **state) {
   (void)state;
-  rng = 14;
+  rng = 19;
+  equality_case(1, 11, 0, 20000, 8);
+}
+
+/* every instruction-set variant of the query code gives the same results */
+static void test_equal_isa_variants(void **state) {
+  (void)state;
+  for (int lvl = 0; lvl <= 2; lvl++) {
+    int got = hx_set_isa(lvl);
+    assert_true(got <= lvl);
+    rng = 20;
+    equality_case(1, 0, 0, 6000, 6);
+    equality_case(0, 12, 0, 4500, 3);
+  }
+  hx_set_isa(-1);
+}
+
+/* Thousands of entries sharing every 16-bit key: buckets far larger than
+ * one filter block (256) and than the prefetch cap, and more candidates per
+ * query than the candidate buffer (512), so the mid-scan flushes run. */
+static void test_big_buckets(void **state) {
+  (void)state;
+  rng = 21;
   bank b;
-  bank_make(&b, 3000, 1);
+  bank_make(&b, 6000, 0);
+  uint8_t base[32];
+  rnd_hash(base);
+  for (size_t i = 0; i < 4000; i++) { /* differ only in bytes 28..31 */
+    memcpy(b.h + 32 * i, base, 28);
+    if (i % 2) memcpy(b.h + 32 * i, base, 32);
+    flip(b.h + 32 * i + 28, (int)(i % 9));
+  }
   vigil_hindex *ix;
   assert_int_equal(vigil_hindex_create(&ix, NULL), 0);
   assert_int_equal(vigil_hindex_add_many(ix, b.ids, b.h, b.n), 0);
+  assert_indexed(ix);
+  vigil_hindex_hit *scratch = malloc(b.n * sizeof *scratch);
+  uint8_t q[32];
+  int thr[] = {0, 3, 12, 31, 40};
+  for (size_t t = 0; t < sizeof thr / sizeof *thr; t++) {
+    memcpy(q, base, 32);
+    check_query(ix, &b, q, thr[t], scratch);
+    flip(q, 5);
+    check_query(ix, &b, q, thr[t], scratch);
+    make_query(&b, q, (int)t);
+    check_query(ix, &b, q, thr[t], scratch);
+  }
+  vigil_hindex_hits hits = VIGIL_HINDEX_HITS_INIT;
+  assert_int_equal(vigil_hindex_query(ix, base, 31, 0, &hits), 0);
+  assert_true(hits.n >= 4000);
+  vigil_hindex_hits_release(&hits);
+  free(scratch);
+  vigil_hindex_free(ix);
+  bank_free(&b);
+}
+
+/* flips k distinct bits among bits [lo, lo + w) of h (bit i = byte i/8,
+ * bit i%8, the library's word order) */
+static void flip_range(uint8_t *h, int lo, int w, int k) {
+  for (int i = 0; i < k; i++) {
+    int b = lo + (i * 7) % w; /* 7 is odd, w a power of two: distinct */
+    h[b / 8] ^= (uint8_t)(1u << (b % 8));
+  }
+}
+
+/* Pigeonhole edge cases of the paired layout (8 chunks of 32 bits, each
+ * with two 16-bit halves): entries exactly at distance r from the query that
+ * only one chunk can find, with that chunk's errors split as evenly as
+ * possible between its halves and every other chunk one error over its
+ * radius. An off-by-one in a chunk or half radius loses them. */
+static void test_pigeonhole_edges(void **state) {
+  (void)state;
+  rng = 23;
+  const int rs[] = {1, 2, 15, 16, 17, 24, 31, 32, 33, 47, 63, 64};
+  enum { NR = sizeof rs / sizeof *rs };
+  bank b;
+  size_t extra = NR * 8 * 2;
+  bank_make(&b, 5000 + extra, 0);
+  uint8_t q[32];
+  rnd_hash(q);
+  size_t e = 5000;
+  for (int ri = 0; ri < NR; ri++) {
+    int r = rs[ri], a = r / 8, bb = r % 8;
+    for (int c = 0; c < 8; c++) {
+      for (int side = 0; side < 2; side++, e++) {
+        uint8_t *h = b.h + 32 * e;
+        memcpy(h, q, 32);
+        int dist = 0, cc = c <= bb || a > 0 ? c : 0; /* chunks with radius -1 find nothing */
+        for (int j = 0; j < 8; j++) {
+          int rad = j <= bb ? a : a - 1;
+          int k = j == cc ? rad : rad + 1; /* chunk cc within, the others just out */
+          if (k < 0) k = 0;
+          int lo = side ? k / 2 : k - k / 2;
+          flip_range(h, 32 * j, 16, lo);
+          flip_range(h, 32 * j + 16, 16, k - lo);
+          dist += k;
+        }
+        assert_int_equal(ref_dist(h, q), dist);
+        assert_true(dist <= r);
+      }
+    }
+  }
+  vigil_hindex *ix;
+  assert_int_equal(vigil_hindex_create(&ix, NULL), 0);
+  assert_int_equal(vigil_hindex_add_many(ix, b.ids, b.h, b.n), 0);
+  assert_indexed(ix);
+  vigil_hindex_hit *scratch = malloc(b.n * sizeof *scratch);
+  for (int ri = 0; ri < NR; ri++) {
+    check_query(ix, &b, q, rs[ri], scratch);
+    check_query(ix, &b, q, rs[ri] - 1, scratch);
+  }
+  free(scratch);
+  vigil_hindex_free(ix);
+  bank_free(&b);
+}
+
+static void high_case(size_t n, int tables) {
+  bank b;
+  bank_make(&b, n, 1);
+  vigil_hindex *ix;
+  vigil_hindex_opts o = {.tables = tables};
+  assert_int_equal(vigil_hindex_create(&ix, &o), 0);
+  assert_int_equal(vigil_hindex_add_many(ix, b.ids, b.h, b.n), 0);
+  assert_indexed(ix);
   vigil_hindex_hit *scratch = malloc(b.n * sizeof *scratch);
   uint8_t q[32];
   int thr[] = {90, 120, 128, 129, 200, 255, 256};
@@ -198,6 +327,13 @@ static void test_high_thresholds(void **state) {
   free(scratch);
   vigil_hindex_free(ix);
   bank_free(&b);
+}
+
+static void test_high_thresholds(void **state) {
+  (void)state;
+  rng = 14;
+  high_case(4500, 11);
+  high_case(4500, 0);
 }
 
 /* random add/remove/query sequence against a shadow model; a tiny tail
@@ -260,6 +396,49 @@ static void test_incremental(void **state) {
   b.live[dead] = 1;
   make_query(&b, q, 0);
   check_query(ix, &b, q, 31, scratch);
+  free(scratch);
+  vigil_hindex_free(ix);
+  bank_free(&b);
+}
+
+/* A main segment plus single adds/removes with a tiny tail limit: the delta
+ * grows past HX_PAIR_MIN_SEG, so delta segments with their own paired
+ * tables are built, queried and merged. */
+static void test_incremental_big_delta(void **state) {
+  (void)state;
+  rng = 22;
+  bank b;
+  size_t n0 = 8 * (HX_PAIR_MIN_SEG + 512), n = n0 + n0 / 6;
+  bank_make(&b, n, 1);
+  vigil_hindex_opts o = {.tail_max = 16};
+  vigil_hindex *ix;
+  assert_int_equal(vigil_hindex_create(&ix, &o), 0);
+  assert_int_equal(vigil_hindex_add_many(ix, b.ids, b.h, n0), 0);
+  assert_indexed(ix);
+  int saw_delta = 0;
+  for (size_t i = n0; i < n; i++) b.live[i] = 0;
+  vigil_hindex_hit *scratch = malloc(n * sizeof *scratch);
+  uint8_t q[32];
+  for (size_t i = n0; i < n; i++) {
+    assert_int_equal(vigil_hindex_add(ix, b.ids[i], b.h + 32 * i), 0);
+    b.live[i] = 1;
+    if (i % 7 == 0) { /* remove an older entry now and then */
+      size_t k = rnd() % i;
+      if (b.live[k]) {
+        assert_int_equal(vigil_hindex_remove(ix, b.ids[k]), 0);
+        b.live[k] = 0;
+      }
+    }
+    saw_delta |= ix->delta.built && !ix->delta.scan;
+    if (i % 97 == 0) {
+      memcpy(q, b.h + 32 * (n0 + rnd() % (i + 1 - n0)), 32); /* a recent add */
+      flip(q, (int)(rnd() % 20));
+      check_query(ix, &b, q, 31, scratch);
+      make_query(&b, q, (int)i);
+      check_query(ix, &b, q, 24, scratch);
+    }
+  }
+  assert_true(saw_delta);
   free(scratch);
   vigil_hindex_free(ix);
   bank_free(&b);
@@ -556,8 +735,13 @@ int main(void) {
       cmocka_unit_test(test_equal_random),
       cmocka_unit_test(test_equal_clustered),
       cmocka_unit_test(test_equal_other_params),
+      cmocka_unit_test(test_equal_classic),
+      cmocka_unit_test(test_equal_isa_variants),
+      cmocka_unit_test(test_big_buckets),
+      cmocka_unit_test(test_pigeonhole_edges),
       cmocka_unit_test(test_high_thresholds),
       cmocka_unit_test(test_incremental),
+      cmocka_unit_test(test_incremental_big_delta),
       cmocka_unit_test(test_batch_and_cb),
       cmocka_unit_test(test_callback_stop),
       cmocka_unit_test(test_save_load),
