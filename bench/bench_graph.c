@@ -7,8 +7,12 @@
  *   bench_graph store PATH DB       edge list -> store DB (created once), then
  *                                   times vigil_graph_load_store() from it
  *
- * Prints build time, graph memory, PPR times, the igraph/vigil time ratio,
- * the L1 distance and top-1000 overlap of the two vectors, and peak RSS. */
+ * Prints build time, graph memory, PPR times (default kernel on 1 and 2
+ * threads, the unblocked kernel on 1 thread: before/after cache blocking in
+ * one run), the igraph/vigil time ratios in wall and CPU time, the L1
+ * distance and top-1000 overlap of the vectors, and peak RSS.
+ * Env: BENCH_REPS (best of N), BENCH_TOL, BENCH_BLOCK_BITS (0 auto, -1 off,
+ * 4..16). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,18 +261,29 @@ int main(int argc, char **argv) {
   vigil_ppr_opts_init(&o);
   o.alpha = alpha;
   if (getenv("BENCH_TOL")) o.tol = atof(getenv("BENCH_TOL"));
-  double best = 1e30, best_cpu = 1e30;
+  /* BENCH_BLOCK_BITS: the blocking option of the default runs (0 auto) */
+  o.block_bits = getenv("BENCH_BLOCK_BITS") ? atoi(getenv("BENCH_BLOCK_BITS")) : 0;
+  double best = 1e30, best_cpu = 1e30, plain_wall = 0, plain_cpu = 0;
   int iters = 0;
   /* the machine may be shared: each timing is the best of `reps` runs
    * (BENCH_REPS; default 3 below 10M edges, else 1), for igraph too */
   int reps = getenv("BENCH_REPS") ? atoi(getenv("BENCH_REPS")) : g->m < 10000000 ? 3 : 1;
   if (reps < 1) reps = 1;
-  for (int t = 1; t <= 2; t++) {
-    o.threads = t;
+  float *xplain = malloc(n * sizeof *xplain);
+  /* runs: the default kernel on 1 and 2 threads (x of the 1-thread run is
+   * compared with igraph), then the unblocked kernel (the kernel before
+   * cache blocking) on 1 thread, for a before/after in the same run */
+  for (int run = 0; run < 3; run++) {
+    vigil_ppr_opts oc = o;
+    oc.threads = run == 1 ? 2 : 1;
+    if (run == 2) oc.block_bits = -1;
+    float *xo = run == 0 ? x : run == 2 ? xplain : NULL;
+    float *xtmp = xo ? NULL : malloc(n * sizeof *xtmp);
+    if (!xo) xo = xtmp;
     double bt = 1e30, bc = 1e30;
     for (int r = 0; r < reps; r++) {
       double t0 = now(), c0 = cpu();
-      if ((rc = vigil_graph_ppr(g, seeds, NULL, NS, &o, x, &iters))) {
+      if ((rc = vigil_graph_ppr(g, seeds, NULL, NS, &oc, xo, &iters))) {
         fprintf(stderr, "ppr: %s\n", vigil_strerror(rc));
         return 1;
       }
@@ -276,11 +291,36 @@ int main(int argc, char **argv) {
       if (dt < bt) bt = dt;
       if (dc < bc) bc = dc;
     }
-    printf("  vigil PPR %d thread%s       %8.3f s  (cpu %.3f s; best of %d; %d iterations, tol %.0e, %.2f ns/edge/iter)\n",
-           t, t > 1 ? "s" : " ", bt, bc, reps, iters, o.tol, bt * 1e9 / ((double)g->m * iters));
-    if (bt < best) best = bt;
-    if (bc < best_cpu) best_cpu = bc;
+    free(xtmp);
+    const char *what = oc.block_bits < 0 ? "unblocked" : "default  ";
+    printf("  vigil PPR %s %d thr  %8.3f s  (cpu %.3f s; best of %d; %d iterations, tol %.0e, %.2f cpu ns/edge/iter)\n",
+           what, oc.threads, bt, bc, reps, iters, oc.tol, bc * 1e9 / ((double)g->m * iters));
+    if (run < 2) {
+      if (bt < best) best = bt;
+      if (bc < best_cpu) best_cpu = bc;
+    } else {
+      plain_wall = bt, plain_cpu = bc;
+    }
   }
+  {
+    /* setup cost of blocking (tile copy) = one-sweep call minus a sweep */
+    vigil_ppr_opts oc = o;
+    oc.threads = 1, oc.max_iter = 1;
+    float *xtmp = malloc(n * sizeof *xtmp);
+    double bc = 1e30;
+    for (int r = 0; r < reps; r++) {
+      double c0 = cpu();
+      vigil_graph_ppr(g, seeds, NULL, NS, &oc, xtmp, &iters);
+      double dc = cpu() - c0;
+      if (dc < bc) bc = dc;
+    }
+    free(xtmp);
+    printf("  vigil PPR default, 1 sweep %6.3f s cpu (setup: tile copy if blocked, + 1 sweep)\n", bc);
+  }
+  double l1_plain = 0;
+  for (uint32_t v = 0; v < n; v++) l1_plain += fabs((double)x[v] - xplain[v]);
+  printf("  L1(default, unblocked)   %8.2e\n", l1_plain);
+  printf("  speed-up over unblocked  %8.1f x  wall, %.1f x cpu\n", plain_wall / best, plain_cpu / best_cpu);
   for (uint32_t v = 0; v < n; v++) xv[v] = x[v];
   rss("after vigil PPR");
 
@@ -334,6 +374,8 @@ int main(int argc, char **argv) {
              ti, ci, reps);
       printf("  ratio igraph / vigil     %8.1f x  wall (best vigil run; target >= 5x), %.1f x cpu\n",
              ti / best, ci / best_cpu);
+      printf("  ratio igraph / unblocked %8.1f x  wall, %.1f x cpu (the kernel before blocking)\n",
+             ti / plain_wall, ci / plain_cpu);
       double l1 = 0, l1_uniform = 0;
       for (uint32_t v = 0; v < n; v++) {
         l1 += fabs(xv[v] - VECTOR(res)[v]);
@@ -372,7 +414,7 @@ int main(int argc, char **argv) {
   t0 = now();
   vigil_graph_ingroup(g, S, core, NULL, NULL, &tot, 2);
   printf("  in-group counts (1%% set) %8.3f s\n", now() - t0);
-  free(core), free(S), free(x), free(xv);
+  free(core), free(S), free(x), free(xv), free(xplain);
   vigil_graph_free(g);
   return 0;
 }

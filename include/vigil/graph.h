@@ -77,6 +77,10 @@ typedef struct vigil_ppr_opts {
   int max_iter;  /* default 200 */
   int threads;   /* default 2; 1..64 */
   int dir;       /* vigil_ppr_dir, default VIGIL_PPR_OUT */
+  int block_bits; /* cache blocking of the rank-vector gathers: 0 = auto (default:
+                     on with 2^15-node blocks when the vector outgrows L2,
+                     n > 2^17), -1 = off, 4..16 = on with 2^block_bits-node
+                     blocks. Same model and result within the tolerance. */
 } vigil_ppr_opts;
 void vigil_ppr_opts_init(vigil_ppr_opts *o);
 
@@ -87,7 +91,9 @@ void vigil_ppr_opts_init(vigil_ppr_opts *o);
  * receives the vector (sums to 1). seed_w NULL = equal weights; seeds may
  * repeat (weights add). *iters (may be NULL) receives the iteration count.
  * Pull-based Gauss-Seidel iteration in float32 (double-precision sums of
- * the per-sweep change), nodes split over `threads` ranges. VIGIL_EINVAL for
+ * the per-sweep change), nodes split over `threads` ranges. With blocking
+ * the call first builds a tiled copy of the walk edges (8 B per walk edge,
+ * 4 B when unweighted; freed on return; VIGIL_ENOMEM if it cannot). VIGIL_EINVAL for
  * no seeds, zero total seed weight or bad options; VIGIL_ERANGE for a seed
  * >= n. */
 int vigil_graph_ppr(const vigil_graph *g, const uint32_t *seeds, const float *seed_w,

@@ -196,7 +196,7 @@ static void ref_ppr(uint32_t n, const edges *e, const uint32_t *seeds, const flo
   free(s), free(deg), free(nx);
 }
 
-static void check_ppr(uint32_t n, size_t m, int weighted, int threads) {
+static void check_ppr(uint32_t n, size_t m, int weighted, int threads, int block_bits) {
   edges e = random_edges(n, m, weighted);
   vigil_graph *g;
   assert_int_equal(vigil_graph_build(n, e.m, e.src, e.dst, e.w, &g), 0);
@@ -208,6 +208,7 @@ static void check_ppr(uint32_t n, size_t m, int weighted, int threads) {
     vigil_ppr_opts o;
     vigil_ppr_opts_init(&o);
     o.dir = dir, o.tol = 1e-9, o.threads = threads, o.max_iter = 1000;
+    o.block_bits = block_bits;
     o.alpha = dir == 1 ? 0.3 : 0.15;
     int iters = 0;
     assert_int_equal(vigil_graph_ppr(g, seeds, sw, 4, &o, x, &iters), 0);
@@ -215,7 +216,7 @@ static void check_ppr(uint32_t n, size_t m, int weighted, int threads) {
     ref_ppr(n, &e, seeds, sw, 4, o.alpha, dir, r);
     double l1 = 0, sum = 0;
     for (uint32_t v = 0; v < n; v++) l1 += fabs(x[v] - r[v]), sum += x[v];
-    if (l1 > 2e-4) fprintf(stderr, "dir %d n %u: L1 %g\n", dir, n, l1);
+    if (l1 > 2e-4) fprintf(stderr, "dir %d n %u bits %d: L1 %g\n", dir, n, block_bits, l1);
     assert_true(l1 < 2e-4);
     assert_true(fabs(sum - 1) < 1e-5);
   }
@@ -226,14 +227,62 @@ static void check_ppr(uint32_t n, size_t m, int weighted, int threads) {
 
 static void test_ppr_small(void **st) {
   (void)st;
-  check_ppr(60, 300, 0, 1);
-  check_ppr(300, 3000, 1, 2);
+  check_ppr(60, 300, 0, 1, -1);
+  check_ppr(300, 3000, 1, 2, -1);
 }
 
 /* big enough to run on several threads */
 static void test_ppr_threads(void **st) {
   (void)st;
-  check_ppr(30000, 150000, 1, 3);
+  check_ppr(30000, 150000, 1, 3, -1);
+}
+
+/* cache-blocked kernel: several blocks, n not a multiple of the block,
+ * unit and real weights, one block bigger than the graph, threads owning
+ * whole blocks; same double-precision reference */
+static void test_ppr_blocked(void **st) {
+  (void)st;
+  check_ppr(60, 300, 0, 1, 4);
+  check_ppr(300, 3000, 1, 1, 4);
+  check_ppr(300, 3000, 0, 2, 16);
+  check_ppr(30000, 150000, 0, 3, 10);
+  check_ppr(30001, 150000, 1, 2, 12);
+}
+
+/* blocked and plain kernels follow the same Gauss-Seidel order on one
+ * thread: same sweep count, vectors equal up to float rounding */
+static void test_ppr_blocked_same_order(void **st) {
+  (void)st;
+  uint32_t n = 20000;
+  edges e = random_edges(n, 120000, 1);
+  vigil_graph *g;
+  assert_int_equal(vigil_graph_build(n, e.m, e.src, e.dst, e.w, &g), 0);
+  uint32_t seeds[] = {3, 4000, 19999};
+  float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+  for (int dir = 0; dir < 3; dir++) {
+    vigil_ppr_opts o;
+    vigil_ppr_opts_init(&o);
+    o.threads = 1, o.dir = dir, o.block_bits = -1;
+    int ia, ib;
+    assert_int_equal(vigil_graph_ppr(g, seeds, NULL, 3, &o, a, &ia), 0);
+    o.block_bits = 9;
+    assert_int_equal(vigil_graph_ppr(g, seeds, NULL, 3, &o, b, &ib), 0);
+    double l1 = 0;
+    for (uint32_t v = 0; v < n; v++) l1 += fabs((double)a[v] - b[v]);
+    assert_true(abs(ia - ib) <= 1);
+    assert_true(l1 < 1e-6);
+  }
+  vigil_ppr_opts o;
+  vigil_ppr_opts_init(&o);
+  o.block_bits = 3;
+  assert_int_equal(vigil_graph_ppr(g, seeds, NULL, 3, &o, a, NULL), VIGIL_EINVAL);
+  o.block_bits = 17;
+  assert_int_equal(vigil_graph_ppr(g, seeds, NULL, 3, &o, a, NULL), VIGIL_EINVAL);
+  o.block_bits = -2;
+  assert_int_equal(vigil_graph_ppr(g, seeds, NULL, 3, &o, a, NULL), VIGIL_EINVAL);
+  free(a), free(b);
+  vigil_graph_free(g);
+  edges_free(&e);
 }
 
 static void test_ppr_args(void **st) {
@@ -514,6 +563,8 @@ int main(void) {
       cmocka_unit_test(test_build_grouped_input),
       cmocka_unit_test(test_ppr_small),
       cmocka_unit_test(test_ppr_threads),
+      cmocka_unit_test(test_ppr_blocked),
+      cmocka_unit_test(test_ppr_blocked_same_order),
       cmocka_unit_test(test_ppr_args),
       cmocka_unit_test(test_kcore),
       cmocka_unit_test(test_reciprocal_ingroup),
