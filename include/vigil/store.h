@@ -28,7 +28,7 @@
 
 typedef struct vigil_store vigil_store;
 
-#define VIGIL_STORE_SCHEMA_VERSION 2
+#define VIGIL_STORE_SCHEMA_VERSION 3
 
 enum {
   VIGIL_STORE_READONLY = 0x1, /* open without writing (no migrations) */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "census/census_int.h"
@@ -128,13 +129,22 @@ typedef struct census {
 } census;
 
 static void say(census *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Process CPU time (all threads) so far: on a shared machine wall time
+ * says little, so every progress line carries it. */
+static double cpu_secs(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru)) return 0;
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
 static void say(census *c, const char *fmt, ...) {
   if (c->o->quiet) return;
   va_list ap;
   va_start(ap, fmt);
   fputs("census: ", c->log);
   vfprintf(c->log, fmt, ap);
-  fputc('\n', c->log);
+  fprintf(c->log, " [cpu %.1f s]\n", cpu_secs());
   va_end(ap);
 }
 
@@ -284,18 +294,48 @@ static void features(const census *c, uint32_t i, int excl_fold, int self_y, dou
 
 /* Features that carry no information in this store are dropped: a graph
  * without edges, profiles without counts, text without labelled tokens. */
-static void detect_present(census *c) {
-  memset(c->present, 0, sizeof c->present);
-  double lo[NF], hi[NF], x[NF];
-  for (int j = 0; j < NF; j++) lo[j] = INFINITY, hi[j] = -INFINITY;
-  for (size_t i = 1; i < c->n; i++) {
-    if (!c->ev.seen[i]) continue;
-    features(c, (uint32_t)i, -1, -1, x, NULL);
-    for (int j = 0; j < NF; j++) {
-      if (x[j] < lo[j]) lo[j] = x[j];
-      if (x[j] > hi[j]) hi[j] = x[j];
+typedef struct range_job {
+  const census *c;
+  uint32_t lo, hi;
+  double min[NF], max[NF];
+} range_job;
+
+static void *present_thread(void *arg) {
+  range_job *j = arg;
+  double x[NF];
+  for (int k = 0; k < NF; k++) j->min[k] = INFINITY, j->max[k] = -INFINITY;
+  for (uint32_t i = j->lo; i < j->hi; i++) {
+    if (!j->c->ev.seen[i]) continue;
+    features(j->c, i, -1, -1, x, NULL);
+    for (int k = 0; k < NF; k++) {
+      if (x[k] < j->min[k]) j->min[k] = x[k];
+      if (x[k] > j->max[k]) j->max[k] = x[k];
     }
   }
+  return NULL;
+}
+
+static void detect_present(census *c) {
+  memset(c->present, 0, sizeof c->present);
+  double lo[NF], hi[NF];
+  for (int j = 0; j < NF; j++) lo[j] = INFINITY, hi[j] = -INFINITY;
+  int nt = c->o->threads < 1 ? 1 : c->o->threads > 8 ? 8 : c->o->threads;
+  range_job job[8];
+  pthread_t th[8];
+  int started = 1;
+  for (int t = 0; t < nt; t++)
+    job[t] = (range_job){.c = c, .lo = (uint32_t)(1 + (uint64_t)(c->n - 1) * t / nt),
+                         .hi = (uint32_t)(1 + (uint64_t)(c->n - 1) * (t + 1) / nt)};
+  for (int t = 1; t < nt && started == t; t++)
+    if (pthread_create(&th[t], NULL, present_thread, &job[t]) == 0) started++;
+  present_thread(&job[0]);
+  for (int t = 1; t < started; t++) pthread_join(th[t], NULL);
+  for (int t = started; t < nt; t++) present_thread(&job[t]);
+  for (int t = 0; t < nt; t++)
+    for (int j = 0; j < NF; j++) {
+      if (job[t].min[j] < lo[j]) lo[j] = job[t].min[j];
+      if (job[t].max[j] > hi[j]) hi[j] = job[t].max[j];
+    }
   c->nactive = 0;
   for (int j = 0; j < NF; j++) {
     c->present[j] = hi[j] > lo[j];
@@ -528,104 +568,220 @@ static int run_level(census *c, int level, vigil_census_estimate *est, uint64_t 
 }
 
 /* ---- why strings ---------------------------------------------------------------- */
-static void why_of(const census *c, uint32_t i, vigil_buf *out) {
+/* The phrase for feature f of account i (x: its raw features, bk: its
+ * strongest token per group). */
+static void reason_text(const census *c, uint32_t i, int f, const double *x, const uint32_t *bk,
+                        char *t, size_t ts) {
+  const char *pl = c->o->positive;
+  const char *verb = c->follow_only ? "follows" : "links to";
+  const char *pverb = c->follow_only ? "followed by" : "linked from";
+  switch (f) {
+  case F_OUT_S: snprintf(t, ts, "%s %u %s accounts", verb, c->out_s[i], pl); break;
+  case F_IN_S: snprintf(t, ts, "%s %u %s accounts", pverb, c->in_s[i], pl); break;
+  case F_RECIP_S: snprintf(t, ts, "%u mutual ties with %s accounts", c->rec_s[i], pl); break;
+  case F_OUT_FRAC: snprintf(t, ts, "%.0f%% of its links go to %s accounts", 100 * x[f], pl); break;
+  case F_IN_FRAC: snprintf(t, ts, "%.0f%% of its in-links come from %s accounts", 100 * x[f], pl); break;
+  case F_OUT_NEG: snprintf(t, ts, "%s %u accounts labelled non-%s", verb, c->out_n[i], pl); break;
+  case F_IN_NEG: snprintf(t, ts, "%s %u accounts labelled non-%s", pverb, c->in_n[i], pl); break;
+  case F_PPR: snprintf(t, ts, "ppr rank %u", c->ppr_rank[i]); break;
+  case F_CORE: snprintf(t, ts, "in the %u-core", c->core[i]); break;
+  case F_OUTDEG: snprintf(t, ts, "%.0f out-links", expm1(x[f])); break;
+  case F_INDEG: snprintf(t, ts, "%.0f in-links", expm1(x[f])); break;
+  case F_FOLLOWERS: snprintf(t, ts, "%.0f followers", expm1(x[f])); break;
+  case F_FOLLOWING: snprintf(t, ts, "follows %.0f accounts (profile)", expm1(x[f])); break;
+  case F_STATUSES: snprintf(t, ts, "%.0f posts (profile count)", expm1(x[f])); break;
+  case F_AGE: snprintf(t, ts, "account %.0f days old", expm1(x[f])); break;
+  case F_PPD: snprintf(t, ts, "%.1f posts per day", expm1(x[f])); break;
+  case F_PROFILE: snprintf(t, ts, "%s", x[f] > 0 ? "has a profile" : "no profile"); break;
+  case F_POSTS: snprintf(t, ts, "%.0f posts collected", expm1(x[f])); break;
+  default: {
+    int g = f - F_TOK0;
+    static const char *const gname[VC_NGROUPS] = {"word", "hashtag", "domain", "language",
+                                                  "location", "device"};
+    const char *tok = bk[g] ? vc_dict_get(&c->ev, bk[g]) : NULL;
+    if (tok && g == VC_G_HASHTAG) snprintf(t, ts, "hashtag %s", tok);
+    else if (tok) snprintf(t, ts, "%s '%s'", gname[g], tok);
+    else snprintf(t, ts, "%s tokens", gname[g]);
+  }
+  }
+}
+
+enum { WHY_TOP = 3 };
+
+static int why_of(const census *c, uint32_t i, vigil_buf *out) {
   double x[NF], row[NF], con[NF];
   uint32_t bk[VC_NGROUPS];
   int self = c->ev.label[i] == 1 ? 1 : c->ev.label[i] == 2 ? 0 : -1;
   features(c, i, -1, self, x, bk);
   active_row(c, x, row);
   vigil_logreg_contrib(&c->model, row, con);
-  char text[NF][160];
-  vigil_why_item items[NF];
-  const char *pl = c->o->positive;
-  const char *verb = c->follow_only ? "follows" : "links to";
-  const char *pverb = c->follow_only ? "followed by" : "linked from";
-  for (int k = 0; k < c->nactive; k++) {
-    int f = c->active[k];
-    char *t = text[k];
-    size_t ts = sizeof text[k];
-    switch (f) {
-    case F_OUT_S: snprintf(t, ts, "%s %u %s accounts", verb, c->out_s[i], pl); break;
-    case F_IN_S: snprintf(t, ts, "%s %u %s accounts", pverb, c->in_s[i], pl); break;
-    case F_RECIP_S: snprintf(t, ts, "%u mutual ties with %s accounts", c->rec_s[i], pl); break;
-    case F_OUT_FRAC: snprintf(t, ts, "%.0f%% of its links go to %s accounts", 100 * x[f], pl); break;
-    case F_IN_FRAC: snprintf(t, ts, "%.0f%% of its in-links come from %s accounts", 100 * x[f], pl); break;
-    case F_OUT_NEG: snprintf(t, ts, "%s %u accounts labelled non-%s", verb, c->out_n[i], pl); break;
-    case F_IN_NEG: snprintf(t, ts, "%s %u accounts labelled non-%s", pverb, c->in_n[i], pl); break;
-    case F_PPR: snprintf(t, ts, "ppr rank %u", c->ppr_rank[i]); break;
-    case F_CORE: snprintf(t, ts, "in the %u-core", c->core[i]); break;
-    case F_OUTDEG: snprintf(t, ts, "%.0f out-links", expm1(x[f])); break;
-    case F_INDEG: snprintf(t, ts, "%.0f in-links", expm1(x[f])); break;
-    case F_FOLLOWERS: snprintf(t, ts, "%.0f followers", expm1(x[f])); break;
-    case F_FOLLOWING: snprintf(t, ts, "follows %.0f accounts (profile)", expm1(x[f])); break;
-    case F_STATUSES: snprintf(t, ts, "%.0f posts (profile count)", expm1(x[f])); break;
-    case F_AGE: snprintf(t, ts, "account %.0f days old", expm1(x[f])); break;
-    case F_PPD: snprintf(t, ts, "%.1f posts per day", expm1(x[f])); break;
-    case F_PROFILE: snprintf(t, ts, "%s", x[f] > 0 ? "has a profile" : "no profile"); break;
-    case F_POSTS: snprintf(t, ts, "%.0f posts collected", expm1(x[f])); break;
-    default: {
-      int g = f - F_TOK0;
-      static const char *const gname[VC_NGROUPS] = {"word", "hashtag", "domain", "language",
-                                                    "location", "device"};
-      const char *tok = bk[g] ? vc_dict_get(&c->ev, bk[g]) : NULL;
-      if (tok && g == VC_G_HASHTAG) snprintf(t, ts, "hashtag %s", tok);
-      else if (tok) snprintf(t, ts, "%s '%s'", gname[g], tok);
-      else snprintf(t, ts, "%s tokens", gname[g]);
+  /* Only the reasons vigil_why_format will list are formatted (the same
+   * selection: largest |contribution| first, ties to the earlier feature,
+   * none under 0.05); formatting all two dozen phrases per account was
+   * most of the cost of writing millions of scores. */
+  int pick[WHY_TOP], np = 0;
+  for (int t = 0; t < WHY_TOP; t++) {
+    int best = -1;
+    for (int k = 0; k < c->nactive; k++) {
+      int used = 0;
+      for (int u = 0; u < np; u++) used |= pick[u] == k;
+      if (used || !isfinite(con[k]) || fabs(con[k]) < 0.05) continue;
+      if (best < 0 || fabs(con[k]) > fabs(con[best])) best = k;
     }
-    }
-    items[k].text = t;
-    items[k].contrib = con[k];
+    if (best < 0) break;
+    pick[np++] = best;
   }
-  vigil_why_format(items, (size_t)c->nactive, 3, out);
+  char text[WHY_TOP][160];
+  vigil_why_item items[WHY_TOP];
+  for (int u = 0; u < np; u++) {
+    reason_text(c, i, c->active[pick[u]], x, bk, text[u], sizeof text[u]);
+    items[u].text = text[u];
+    items[u].contrib = con[pick[u]];
+  }
+  return vigil_why_format(items, (size_t)np, WHY_TOP, out);
 }
 
 /* ---- output ------------------------------------------------------------------------ */
 static const char *name_at(const census *c, uint32_t off) { return c->ev.names.data + off; }
 
-static const double *g_sort_prob;
-static int cmp_score(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  double px = g_sort_prob[x], py = g_sort_prob[y];
-  if (px != py) return px < py ? 1 : -1;
-  return (x > y) - (x < y);
+/* Every account's why string, built on the census threads over ranges of
+ * ids, each range into its own buffer; the strings are then read twice, in
+ * id order for the store and in score order for the CSV. */
+typedef struct why_job {
+  const census *c;
+  uint32_t lo, hi;
+  vigil_buf buf;
+  uint64_t *off; /* n + 1 shared: off[i]..off[i+1] within the range's buffer */
+  int rc;
+} why_job;
+
+static void *why_thread(void *arg) {
+  why_job *j = arg;
+  for (uint32_t i = j->lo; i < j->hi; i++) {
+    j->off[i] = j->buf.len;
+    if (!j->c->ev.seen[i] || j->rc) continue;
+    j->rc = why_of(j->c, i, &j->buf);
+  }
+  return NULL; /* a range's last end is its buffer's length (why_get) */
+}
+
+typedef struct why_all {
+  why_job job[8];
+  int nt;
+  uint64_t *off, *end;
+} why_all;
+
+static vigil_str why_get(const why_all *w, uint32_t i) {
+  int t = 0;
+  while (t + 1 < w->nt && i >= w->job[t].hi) t++;
+  uint64_t a = w->off[i], b = i + 1 < w->job[t].hi ? w->off[i + 1] : w->job[t].buf.len;
+  return (vigil_str){w->job[t].buf.data ? w->job[t].buf.data + a : "", (size_t)(b - a)};
+}
+
+/* Scores by descending score, ties by id: a 64-bit key per account (the
+ * score's bits are monotonic for scores >= 0) sorted once. */
+typedef struct sort_key {
+  uint64_t k;
+  uint32_t i;
+} sort_key;
+
+static int cmp_key(const void *a, const void *b) {
+  const sort_key *x = a, *y = b;
+  if (x->k != y->k) return x->k < y->k ? 1 : -1;
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+typedef struct csv_job {
+  const census *c;
+  const why_all *w;
+  int rc;
+} csv_job;
+
+/* The scores CSV in score order; runs beside the store inserts. */
+static void *csv_thread(void *arg) {
+  csv_job *j = arg;
+  const census *c = j->c;
+  size_t m = 0;
+  sort_key *ord = malloc(c->n * sizeof *ord);
+  FILE *f = ord ? fopen(c->o->scores_path, "w") : NULL;
+  if (!ord || !f) {
+    j->rc = ord ? VIGIL_EIO : VIGIL_ENOMEM;
+    free(ord);
+    return NULL;
+  }
+  for (size_t i = 1; i < c->n; i++) {
+    if (!c->ev.seen[i]) continue;
+    double p = c->prob[i] > 0 ? c->prob[i] : 0.0; /* +0: -0 and 0 share a key */
+    uint64_t k;
+    memcpy(&k, &p, sizeof k);
+    ord[m++] = (sort_key){k, (uint32_t)i};
+  }
+  qsort(ord, m, sizeof *ord, cmp_key);
+  vigil_buf line = VIGIL_BUF_INIT;
+  int rc = vigil_buf_append_str(&line, VIGIL_STR_LIT("account_id,username,score,predicted,why\n"));
+  for (size_t k = 0; k < m && !rc; k++) {
+    uint32_t i = ord[k].i;
+    int pred = c->prob[i] >= c->o->threshold;
+    rc = vigil_buf_append_csv_field(&line, vigil_str_c(name_at(c, c->ev.pid_off[i])));
+    if (!rc) rc = vigil_buf_putc(&line, ',');
+    if (!rc) rc = vigil_buf_append_csv_field(&line, vigil_str_c(name_at(c, c->ev.user_off[i])));
+    if (!rc) rc = vigil_buf_printf(&line, ",%.6f,%d,", c->prob[i], pred);
+    if (!rc) rc = vigil_buf_append_csv_field(&line, why_get(j->w, i));
+    if (!rc) rc = vigil_buf_putc(&line, '\n');
+    if (!rc && (line.len >= (1u << 20) || k + 1 == m)) {
+      if (fwrite(line.data, 1, line.len, f) != line.len) rc = VIGIL_EIO;
+      vigil_buf_clear(&line);
+    }
+  }
+  if (!rc && line.len && fwrite(line.data, 1, line.len, f) != line.len) rc = VIGIL_EIO;
+  vigil_buf_release(&line);
+  if (fclose(f) && !rc) rc = VIGIL_EIO;
+  free(ord);
+  j->rc = rc;
+  return NULL;
 }
 
 static int write_outputs(census *c, int64_t run) {
-  uint32_t *ord = malloc(c->n * sizeof *ord);
-  if (!ord) return VIGIL_ENOMEM;
-  size_t m = 0;
-  for (size_t i = 1; i < c->n; i++)
-    if (c->ev.seen[i]) ord[m++] = (uint32_t)i;
-  g_sort_prob = c->prob;
-  qsort(ord, m, sizeof *ord, cmp_score);
-  FILE *f = NULL;
+  why_all w;
+  memset(&w, 0, sizeof w);
+  w.off = malloc((c->n + 1) * sizeof *w.off);
+  if (!w.off) return VIGIL_ENOMEM;
+  int nt = c->o->threads < 1 ? 1 : c->o->threads > 8 ? 8 : c->o->threads;
+  pthread_t th[8];
+  for (int t = 0; t < nt; t++) {
+    w.job[t] = (why_job){c, (uint32_t)(1 + (uint64_t)(c->n - 1) * t / nt),
+                         (uint32_t)(1 + (uint64_t)(c->n - 1) * (t + 1) / nt), VIGIL_BUF_INIT,
+                         w.off, 0};
+  }
+  w.nt = nt;
+  int started = 1;
+  for (int t = 1; t < nt; t++) {
+    if (pthread_create(&th[t], NULL, why_thread, &w.job[t])) break;
+    started++;
+  }
+  why_thread(&w.job[0]);
+  for (int t = 1; t < started; t++) pthread_join(th[t], NULL);
+  for (int t = started; t < nt; t++) why_thread(&w.job[t]); /* threads refused: do it here */
   int rc = 0;
-  if (c->o->scores_path) {
-    f = fopen(c->o->scores_path, "w");
-    if (!f) { free(ord); return VIGIL_EIO; }
-    fputs("account_id,username,score,predicted,why\n", f);
+  for (int t = 0; t < nt && !rc; t++) rc = w.job[t].rc;
+  /* the CSV (sort + escape + write) beside the store inserts */
+  csv_job cj = {c, &w, 0};
+  pthread_t csv_th;
+  int csv_async = 0;
+  if (!rc && c->o->scores_path) {
+    csv_async = pthread_create(&csv_th, NULL, csv_thread, &cj) == 0;
+    if (!csv_async) csv_thread(&cj);
   }
-  vigil_buf why = VIGIL_BUF_INIT, line = VIGIL_BUF_INIT;
-  for (size_t k = 0; k < m && !rc; k++) {
-    uint32_t i = ord[k];
-    vigil_buf_clear(&why);
-    why_of(c, i, &why);
+  /* id order is the scores table's key order: appends, not random B-tree inserts */
+  for (uint32_t i = 1; i < c->n && !rc; i++) {
+    if (!c->ev.seen[i]) continue;
     int pred = c->prob[i] >= c->o->threshold;
-    rc = vigil_store_score_put(c->s, run, i, c->prob[i], pred, vigil_buf_view(&why));
-    if (rc || !f) continue;
-    vigil_buf_clear(&line);
-    vigil_buf_append_csv_field(&line, vigil_str_c(name_at(c, c->ev.pid_off[i])));
-    vigil_buf_putc(&line, ',');
-    vigil_buf_append_csv_field(&line, vigil_str_c(name_at(c, c->ev.user_off[i])));
-    vigil_buf_printf(&line, ",%.6f,%d,", c->prob[i], pred);
-    vigil_buf_append_csv_field(&line, vigil_buf_view(&why));
-    vigil_buf_putc(&line, '\n');
-    if (fwrite(line.data, 1, line.len, f) != line.len) rc = VIGIL_EIO;
+    rc = vigil_store_score_put(c->s, run, i, c->prob[i], pred, why_get(&w, i));
   }
-  vigil_buf_release(&why);
-  vigil_buf_release(&line);
-  if (f && fclose(f) && !rc) rc = VIGIL_EIO;
-  free(ord);
+  if (csv_async) pthread_join(csv_th, NULL);
+  if (!rc) rc = cj.rc;
+  for (int t = 0; t < nt; t++) vigil_buf_release(&w.job[t].buf);
+  free(w.off);
   return rc;
 }
 

@@ -89,7 +89,16 @@ static int fill_by_src(uint32_t n, const coo *c, vigil_graph *g, uint64_t *cur) 
         memcpy(&bits, &g->out_w[start + k], sizeof bits);
         tmp[k] = (uint64_t)g->out_idx[start + k] << 32 | bits;
       }
-      qsort(tmp, len, sizeof *tmp, cmp_u64);
+      if (len <= 32) { /* most rows are short: no qsort call overhead */
+        for (size_t a = 1; a < len; a++) {
+          uint64_t x = tmp[a];
+          size_t b = a;
+          for (; b > 0 && tmp[b - 1] > x; b--) tmp[b] = tmp[b - 1];
+          tmp[b] = x;
+        }
+      } else {
+        qsort(tmp, len, sizeof *tmp, cmp_u64);
+      }
       for (size_t k = 0; k < len; k++) {
         uint32_t bits = (uint32_t)tmp[k];
         g->out_idx[start + k] = (uint32_t)(tmp[k] >> 32);
@@ -250,12 +259,14 @@ int vigil_graph_build(uint32_t n, size_t m, const uint32_t *src, const uint32_t 
 }
 
 /* ---- loading from the store --------------------------------------------------- */
+enum { LOG_TAB = 64 };
 typedef struct load_ctx {
   const float *kw;
   int64_t max_id;
   size_t m, cap;
   uint32_t *src, *dst;
   float *w;
+  float wtab[VIGIL_EDGE_KIND_COUNT][LOG_TAB]; /* the weight of small counts, computed once */
 } load_ctx;
 
 static int grow(load_ctx *L, size_t need) {
@@ -288,7 +299,7 @@ static int on_row(void *ctx, const vigil_adj_row *row) {
     int64_t c = row->weight[i] < 1 ? 1 : row->weight[i];
     L->src[L->m] = u;
     L->dst[L->m] = (uint32_t)v;
-    L->w[L->m] = mult * (float)(1.0 + log((double)c));
+    L->w[L->m] = c < LOG_TAB ? L->wtab[row->kind][c] : mult * (float)(1.0 + log((double)c));
     L->m++;
   }
   return 0;
@@ -306,7 +317,9 @@ int vigil_graph_load_store(vigil_store *s, const float kind_weight[VIGIL_EDGE_KI
   int64_t max_id = vigil_store_max_account_id(s);
   if (max_id < 0) return VIGIL_ECORRUPT;
   if (max_id >= (int64_t)MAX_NODES) return VIGIL_ETOOBIG;
-  load_ctx L = {kind_weight, max_id, 0, 0, NULL, NULL, NULL};
+  load_ctx L = {kind_weight, max_id, 0, 0, NULL, NULL, NULL, {{0}}};
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
+    for (int c = 1; c < LOG_TAB; c++) L.wtab[k][c] = kind_weight[k] * (float)(1.0 + log((double)c));
   int rc = 0;
   if (n_sel > 0) /* one kind: let the store filter; several: one ordered scan */
     rc = vigil_store_each_adjacency(s, n_sel == 1 ? sel : -1, on_row, &L);

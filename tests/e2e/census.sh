@@ -3,7 +3,7 @@
 # (labels from the generator), quality against the generator's truth, label
 # import errors, and the census on the Fifth Tribe mention graph (skipped
 # when the shared data is absent).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 DB="$WORK/c.db"
 S="$WORK/s"

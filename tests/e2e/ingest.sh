@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: vigil ingest on the real public data (skips when absent) and on
 # bad input; idempotence; the JSON stats contract.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 need_shared fifthtribe/tweets.csv
 DB="$WORK/v.db"
 

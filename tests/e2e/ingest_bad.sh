@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: bad input gets FILE:LINE errors, the good records of the same
 # file are stored, and nothing stored before is lost.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 DB="$WORK/v.db"
 T="$WORK/in"
 mkdir -p "$T"

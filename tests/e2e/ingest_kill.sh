@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: SIGKILL an ingest midway, re-run it, and get exactly the
 # counts of a clean run (edge list and twarc2 JSON lines).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 command -v sqlite3 > /dev/null || { echo "SKIP: sqlite3 CLI absent"; exit 77; }
 
 python3 - "$WORK/big.tsv" "$WORK/big.jsonl" <<'PY'

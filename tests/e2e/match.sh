@@ -3,7 +3,7 @@
 # every bank kind, PDQ matching equal to an independent brute force
 # (ThreatExchange needles/haystack), images (bridge-mods vs benign images),
 # text recall on Fifth Tribe / IsisFanboy, URLs, --store, bad input.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 export VIGIL_DB="$WORK/v.db" VIGIL_USER=e2e
 q() { "$V" --quiet "$@"; }
 rc_of() { set +e; "$@" >"$WORK/out" 2>"$WORK/err"; echo $?; set -e; }

@@ -5,7 +5,7 @@
 # (no console errors, expected elements in the DOM, a screenshot kept as
 # $VIGIL_TMP/report.png), hostile names escaped, export validated as XML,
 # and the Fifth Tribe tweets (skipped when absent).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 ART="${VIGIL_TMP:-/tmp}"
@@ -29,10 +29,28 @@ console_errors() { grep -E 'CONSOLE|Uncaught|Refused to|ERR_' "$WORK/chrome.log"
 "$V" synth --accounts 3000 --seed 7 --out "$S" > /dev/null 2>&1
 "$V" --db "$DB" --quiet ingest "$S/users.jsonl" "$S/tweets.jsonl" "$S/follows.tsv" \
   "$S/users_compliance.jsonl" > /dev/null
-# hostile profiles: names are attacker-controlled
-cat > "$WORK/hostile.jsonl" <<'J'
-{"data":[{"id":"990000000000000001","username":"hostile1","name":"<script>alert(1)</script>","description":"x","location":"\"><img src=x onerror=alert(1)>","created_at":"2014-01-01T00:00:00.000Z","public_metrics":{"followers_count":1,"following_count":1,"tweet_count":1}},{"id":"990000000000000002","username":"hostile2","name":"\"><img src=x onerror=alert(1)>","description":"y","location":"","created_at":"2014-01-01T00:00:00.000Z","public_metrics":{"followers_count":1,"following_count":1,"tweet_count":1}}]}
-J
+# hostile profiles: names are attacker-controlled. Many share the hostile
+# location (so it is a top location) and the labelled supporters follow the
+# first ones (so they rank among the top accounts whatever the model does).
+python3 - "$WORK/hostile.jsonl" "$WORK/hostile_follows.tsv" "$S/labels.csv" <<'PY'
+import csv, json, sys
+users = []
+for i in range(1, 301):
+    users.append({"id": "9900000000000%05d" % i, "username": "hostile%d" % i,
+                  "name": "<script>alert(1)</script>" if i % 2 else "\"><img src=x onerror=alert(1)>",
+                  "description": "x", "location": "\"><img src=x onerror=alert(1)>",
+                  "created_at": "2014-01-01T00:00:00.000Z",
+                  "public_metrics": {"followers_count": 1, "following_count": 1, "tweet_count": 1}})
+with open(sys.argv[1], "w") as f:
+    for k in range(0, len(users), 100):
+        f.write(json.dumps({"data": users[k:k + 100]}) + "\n")
+sup = [r["account_id"] for r in csv.DictReader(open(sys.argv[3])) if r["label"] == "supporter"]
+with open(sys.argv[2], "w") as f:
+    for s in sup:
+        for i in range(1, 5):
+            f.write("%s\t9900000000000%05d\n" % (s, i))
+PY
+"$V" --db "$DB" --quiet ingest "$WORK/hostile_follows.tsv" > /dev/null
 "$V" --db "$DB" --quiet ingest "$WORK/hostile.jsonl" > /dev/null
 
 # ---- recreated against the truth ------------------------------------------------
