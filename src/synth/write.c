@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "synth_int.h"
+#include "vigil/model.h"
 #include "vigil/error.h"
 
 enum { OUT_CAP = 8u << 20 };
@@ -84,22 +85,11 @@ void sy_out_json(sy_out *o, const char *s, size_t n) {
 }
 
 void sy_out_time(sy_out *o, int64_t t, int millis_z) {
-  int64_t days = t / 86400, rem = t % 86400;
-  if (rem < 0) rem += 86400, days--;
-  int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = (unsigned)(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = (int64_t)yoe + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-  char buf[48];
-  int n = snprintf(buf, sizeof buf, "\"%04d-%02u-%02uT%02d:%02d:%02d%s\"", (int)y, m, d,
-                   (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
-                   millis_z ? ".000Z" : "+00:00");
+  char iso[32], buf[48];
+  vigil_time_format(t, iso); /* 2015-01-06T21:07:00Z */
+  size_t len = strlen(iso);
+  if (len) len--; /* the Z gives way to the suffix twarc2 / the API write */
+  int n = snprintf(buf, sizeof buf, "\"%.*s%s\"", (int)len, iso, millis_z ? ".000Z" : "+00:00");
   sy_out_write(o, buf, (size_t)n);
 }
 
