@@ -1,5 +1,4 @@
 /* vigil hash: PDQ perceptual hashes (+ MD5, SHA-256) of image files. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "vigil/buf.h"
+#include "vigil/walk.h"
 #include "vigil/digest.h"
 #include "vigil/image.h"
 #include "vigil/pdq.h"
@@ -23,8 +23,6 @@ typedef struct {
   int bad, skipped, quiet;
   vigil_buf data, msg, line;
   vigil_image img; /* reused across files */
-  struct dev_ino { dev_t dev; ino_t ino; } *seen; /* directories walked */
-  size_t nseen, capseen;
 } hash_run;
 
 static void usage(FILE *out) {
@@ -144,75 +142,16 @@ static int hash_one(hash_run *r, const char *path, int in_walk) {
   return rc;
 }
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+static int walk_file(void *ctx, const char *path) { return hash_one(ctx, path, 1); }
+
+static void walk_error(void *ctx, const char *path, const char *reason) {
+  hash_run *r = ctx;
+  fprintf(stderr, "%s: %s\n", path, reason);
+  r->bad++;
 }
 
-static int walk(hash_run *r, const char *dir, int depth) {
-  struct stat st;
-  if (stat(dir, &st) != 0) {
-    vigil_buf_clear(&r->msg);
-    fprintf(stderr, "%s: %s\n", dir, strerror(errno));
-    r->bad++;
-    return 0;
-  }
-  for (size_t i = 0; i < r->nseen; i++)
-    if (r->seen[i].dev == st.st_dev && r->seen[i].ino == st.st_ino) return 0; /* loop */
-  if (depth > MAX_DEPTH) {
-    fprintf(stderr, "%s: directory nesting deeper than %d, not walked\n", dir, MAX_DEPTH);
-    r->bad++;
-    return 0;
-  }
-  if (r->nseen == r->capseen) {
-    size_t nc = r->capseen ? 2 * r->capseen : 16;
-    void *p = realloc(r->seen, nc * sizeof *r->seen);
-    if (!p) return VIGIL_ENOMEM;
-    r->seen = p, r->capseen = nc;
-  }
-  r->seen[r->nseen].dev = st.st_dev, r->seen[r->nseen].ino = st.st_ino, r->nseen++;
-  DIR *d = opendir(dir);
-  if (!d) {
-    fprintf(stderr, "%s: %s\n", dir, strerror(errno));
-    r->bad++;
-    return 0;
-  }
-  char **names = NULL;
-  size_t n = 0, cap = 0;
-  int rc = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    if (n == cap) {
-      size_t nc = cap ? 2 * cap : 64;
-      char **p = realloc(names, nc * sizeof *names);
-      if (!p) { rc = VIGIL_ENOMEM; break; }
-      names = p, cap = nc;
-    }
-    if (!(names[n] = strdup(e->d_name))) { rc = VIGIL_ENOMEM; break; }
-    n++;
-  }
-  closedir(d);
-  if (!rc && n) qsort(names, n, sizeof *names, cmp_str);
-  vigil_buf path = VIGIL_BUF_INIT;
-  for (size_t i = 0; i < n && !rc; i++) {
-    vigil_buf_clear(&path);
-    size_t dl = strlen(dir);
-    if ((rc = vigil_buf_append(&path, dir, dl))) break;
-    if (dl && dir[dl - 1] != '/' && (rc = vigil_buf_putc(&path, '/'))) break;
-    if ((rc = vigil_buf_append_str(&path, vigil_str_c(names[i])))) break;
-    struct stat es;
-    if (stat(path.data, &es) != 0) {
-      fprintf(stderr, "%s: %s\n", path.data, strerror(errno));
-      r->bad++;
-      continue;
-    }
-    if (S_ISDIR(es.st_mode)) rc = walk(r, path.data, depth + 1);
-    else if (S_ISREG(es.st_mode)) rc = hash_one(r, path.data, 1);
-  }
-  vigil_buf_release(&path);
-  for (size_t i = 0; i < n; i++) free(names[i]);
-  free(names);
-  return rc;
+static int walk(hash_run *r, const char *dir) {
+  return vigil_walk_files(dir, MAX_DEPTH, walk_file, walk_error, r);
 }
 
 int cmd_hash(int argc, char **argv, vigil_ctx *ctx) {
@@ -263,7 +202,7 @@ int cmd_hash(int argc, char **argv, vigil_ctx *ctx) {
       }
       rc = hash_one(&r, a, 0);
     } else if (stat(a, &st) == 0 && S_ISDIR(st.st_mode)) {
-      rc = walk(&r, a, 0);
+      rc = walk(&r, a);
     } else {
       rc = hash_one(&r, a, 0);
     }
@@ -273,7 +212,6 @@ int cmd_hash(int argc, char **argv, vigil_ctx *ctx) {
   vigil_buf_release(&r.msg);
   vigil_buf_release(&r.line);
   vigil_image_release(&r.img);
-  free(r.seen);
   if (rc) return vigil_cmd_fail(CMD, rc, "stopped");
   if (r.skipped && !r.quiet)
     fprintf(stderr, "vigil hash: skipped %d non-image file%s in directories\n", r.skipped,

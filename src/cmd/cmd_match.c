@@ -2,7 +2,6 @@
  * against banks. One CSV line per match on stdout:
  *   query,bank,entry,score,label
  * and every match is recorded in the store (a match run) for review. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 
 #include "cmd/cmd.h"
+#include "vigil/walk.h"
 #include "vigil/bank.h"
 #include "vigil/hindex.h"
 #include "vigil/store.h"
@@ -143,61 +143,14 @@ static int match_image(run *r, const char *path, int in_walk) {
   return rc;
 }
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+static int walk_file(void *ctx, const char *path) { return match_image(ctx, path, 1); }
+
+static void walk_error(void *ctx, const char *path, const char *reason) {
+  bad_input(ctx, path, 0, "dir", reason);
 }
 
-static int walk(run *r, const char *dir, int depth) {
-  if (depth > MAX_DEPTH) {
-    bad_input(r, dir, 0, "dir", "directory nesting too deep, not walked");
-    return 0;
-  }
-  DIR *d = opendir(dir);
-  if (!d) {
-    bad_input(r, dir, 0, "dir", strerror(errno));
-    return 0;
-  }
-  char **names = NULL;
-  size_t n = 0, cap = 0;
-  int rc = 0;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (e->d_name[0] == '.') continue; /* ., .., hidden files */
-    if (n == cap) {
-      size_t nc = cap ? 2 * cap : 64;
-      char **p = realloc(names, nc * sizeof *names);
-      if (!p) {
-        rc = VIGIL_ENOMEM;
-        break;
-      }
-      names = p, cap = nc;
-    }
-    if (!(names[n] = strdup(e->d_name))) {
-      rc = VIGIL_ENOMEM;
-      break;
-    }
-    n++;
-  }
-  closedir(d);
-  if (!rc && n) qsort(names, n, sizeof *names, cmp_str);
-  vigil_buf path = VIGIL_BUF_INIT;
-  for (size_t i = 0; i < n && !rc; i++) {
-    vigil_buf_clear(&path);
-    size_t dl = strlen(dir);
-    rc = vigil_buf_append(&path, dir, dl);
-    if (!rc && dl && dir[dl - 1] != '/') rc = vigil_buf_putc(&path, '/');
-    if (!rc) rc = vigil_buf_append_str(&path, vigil_str_c(names[i]));
-    if (rc) break;
-    struct stat st;
-    /* lstat: symlinks are not followed, so a link loop cannot recurse */
-    if (lstat(path.data, &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) rc = walk(r, path.data, depth + 1);
-    else if (S_ISREG(st.st_mode)) rc = match_image(r, path.data, 1);
-  }
-  vigil_buf_release(&path);
-  for (size_t i = 0; i < n; i++) free(names[i]);
-  free(names);
-  return rc;
+static int walk(run *r, const char *dir) {
+  return vigil_walk_files(dir, MAX_DEPTH, walk_file, walk_error, r);
 }
 
 /* ---- line inputs --------------------------------------------------------------- */
@@ -528,7 +481,7 @@ int cmd_match(int argc, char **argv, vigil_ctx *ctx) {
     else
       for (int i = optind; i < argc && !rc; i++) {
         struct stat st;
-        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) rc = walk(&r, argv[i], 0);
+        if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) rc = walk(&r, argv[i]);
         else rc = match_image(&r, argv[i], 0);
       }
   }
