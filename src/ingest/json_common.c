@@ -578,3 +578,14 @@ int vj_run(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink,
   arena_free_all(&j.arena);
   return rc;
 }
+
+int vj_each_object(vj *j, const cJSON *root, vj_line_fn fn) {
+  if (!cJSON_IsArray(root)) return fn(j, root);
+  size_t i = 0;
+  for (const cJSON *c = root->child; c && !j->rc; c = c->next, i++) {
+    vj_reset_path(j, 0);
+    vj_push_idx(j, i);
+    fn(j, c);
+  }
+  return j->rc;
+}

@@ -61,6 +61,11 @@ typedef int (*vj_line_fn)(vj *j, const cJSON *root);
 int vj_run(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink,
            vigil_str platform, vj_line_fn fn, void *state);
 
+/* Calls fn on root, or on each element of root when it is an array (the
+ * APIs return both shapes), with the field path set to "[i]". Stops at a
+ * fatal error; returns j->rc or fn's result. */
+int vj_each_object(vj *j, const cJSON *root, vj_line_fn fn);
+
 /* Arena allocation (16-byte aligned, not zeroed); NULL on OOM
  * (and j->rc is set to VIGIL_ENOMEM). Valid until the end of the line. */
 void *vj_alloc(vj *j, size_t n);

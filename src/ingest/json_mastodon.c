@@ -326,18 +326,7 @@ static int do_object(vj *j, const cJSON *o) {
   return vj_reject_record(j), j->rc;
 }
 
-static int md_line(vj *j, const cJSON *root) {
-  if (cJSON_IsArray(root)) {
-    size_t i = 0;
-    for (const cJSON *c = root->child; c && !j->rc; c = c->next, i++) {
-      vj_reset_path(j, 0);
-      vj_push_idx(j, i);
-      do_object(j, c);
-    }
-    return j->rc;
-  }
-  return do_object(j, root);
-}
+static int md_line(vj *j, const cJSON *root) { return vj_each_object(j, root, do_object); }
 
 int vigil_parse_mastodon(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink) {
   if (!r || !sink) return VIGIL_EINVAL;

@@ -783,19 +783,9 @@ static int do_object(vj *j, t2 *st, const cJSON *o) {
   return vj_reject_record(j), j->rc;
 }
 
-static int t2_line(vj *j, const cJSON *root) {
-  t2 *st = j->state;
-  if (cJSON_IsArray(root)) {
-    size_t i = 0;
-    for (const cJSON *c = root->child; c && !j->rc; c = c->next, i++) {
-      vj_reset_path(j, 0);
-      vj_push_idx(j, i);
-      do_object(j, st, c);
-    }
-    return j->rc;
-  }
-  return do_object(j, st, root);
-}
+static int t2_object(vj *j, const cJSON *o) { return do_object(j, j->state, o); }
+
+static int t2_line(vj *j, const cJSON *root) { return vj_each_object(j, root, t2_object); }
 
 int vigil_parse_twarc2(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink) {
   if (!r || !sink) return VIGIL_EINVAL;
