@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # PDQ Hamming index: 10M-hash bank, threshold 31, 2 threads, paired layout
 # (the default). Each run prints build time, RSS, queries/s (best of 3 wall,
-# and CPU time per query, which load from other processes does not inflate),
-# and the baseline measured in the same run: the blocked linear popcount scan
-# (2 threads) on a subsample of the same queries, whose results are checked
-# to be identical. The last run is the previous default (classic MIH, 11
-# tables) for comparison. HINDEX_N / HINDEX_Q / HINDEX_BRUTE override sizes.
+# and CPU time per query, which load from other processes does not inflate;
+# then the same batch on one thread: the per-core figure), and the baseline
+# measured in the same run: the blocked linear popcount scan (2 threads) on a
+# subsample of the same queries, whose results are checked to be identical.
+# The last run is the previous default (classic MIH, 11 tables) for
+# comparison. HINDEX_N / HINDEX_Q / HINDEX_BRUTE override sizes.
 set -euo pipefail
 bin="${VIGIL_BUILD:-build}/bench_hindex"
 n=${HINDEX_N:-10000000}

@@ -27,6 +27,9 @@
  * directory so more of it stays in cache (used when every group of
  * 2^HX_GROUP buckets holds < 65536 entries). */
 #define HX_GROUP 6
+/* rem[] has this many zeroed entries past the last one: the query filter
+ * reads whole vectors across a bucket's end */
+#define HX_REM_PAD 16
 typedef struct hx_table {
   uint32_t *dir;  /* (1 << dbits) + 1 entries, or NULL */
   uint32_t *base; /* ((1 << dbits) >> HX_GROUP) + 1 entries, with d16 */

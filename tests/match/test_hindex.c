@@ -304,6 +304,71 @@ static void test_pigeonhole_edges(void **state) {
   bank_free(&b);
 }
 
+/* flips k distinct random bits among bits [lo, lo + w), w <= 64 */
+static void flip_rand(uint8_t *h, int lo, int w, int k) {
+  uint8_t used[64] = {0};
+  while (k > 0) {
+    int b = (int)(rnd() % (unsigned)w);
+    if (used[b]) continue;
+    used[b] = 1;
+    b += lo;
+    h[b / 8] ^= (uint8_t)(1u << (b % 8));
+    k--;
+  }
+}
+
+/* The remainder filter at its edges, for every instruction-set variant:
+ * groups of entries share one probed bucket of table 2c (keyed by the
+ * query's high half of chunk c, or that half one bit off) and have their
+ * low half one under, at, or one over the remainder budget, with every
+ * other chunk one error over its radius, so only the filter decides whether
+ * they are found at r = 31 (at exactly the budget they are at distance 31,
+ * one over it at 32). Group sizes straddle the vector width (16) and the
+ * filter block (256), so the tail masks and block splits run. */
+static void test_filter_edges(void **state) {
+  (void)state;
+  static const size_t sizes[] = {1, 3, 15, 16, 17, 31, 33, 255, 256, 257, 300};
+  enum { NG = sizeof sizes / sizeof *sizes };
+  size_t extra = 0;
+  for (int g = 0; g < NG; g++) extra += sizes[g];
+  for (int lvl = 0; lvl <= 2; lvl++) {
+    hx_set_isa(lvl);
+    rng = 24;
+    bank b;
+    bank_make(&b, 3000 + extra, 0);
+    uint8_t q[32];
+    rnd_hash(q);
+    size_t e = 3000;
+    int at_budget = 0;
+    for (int g = 0; g < NG; g++) {
+      int c = g % 8, key_off = g % 2, bud = 3 - key_off;
+      int kbit = 32 * c + 16 + (g * 5) % 16;
+      for (size_t i = 0; i < sizes[g]; i++, e++) {
+        uint8_t *h = b.h + 32 * e;
+        memcpy(h, q, 32);
+        if (key_off) h[kbit / 8] ^= (uint8_t)(1u << (kbit % 8));
+        int k = bud - 1 + (int)(rnd() % 3);
+        flip_rand(h, 32 * c, 16, k);
+        for (int j = 0; j < 8; j++)
+          if (j != c) flip_rand(h, 32 * j, 32, 4);
+        assert_int_equal(ref_dist(h, q), 28 + key_off + k);
+        at_budget += k == bud;
+      }
+    }
+    assert_true(at_budget > 100);
+    vigil_hindex *ix;
+    assert_int_equal(vigil_hindex_create(&ix, NULL), 0);
+    assert_int_equal(vigil_hindex_add_many(ix, b.ids, b.h, b.n), 0);
+    assert_indexed(ix);
+    vigil_hindex_hit *scratch = malloc(b.n * sizeof *scratch);
+    for (int r = 30; r <= 32; r++) check_query(ix, &b, q, r, scratch);
+    free(scratch);
+    vigil_hindex_free(ix);
+    bank_free(&b);
+  }
+  hx_set_isa(-1);
+}
+
 static void high_case(size_t n, int tables) {
   bank b;
   bank_make(&b, n, 1);
@@ -739,6 +804,7 @@ int main(void) {
       cmocka_unit_test(test_equal_isa_variants),
       cmocka_unit_test(test_big_buckets),
       cmocka_unit_test(test_pigeonhole_edges),
+      cmocka_unit_test(test_filter_edges),
       cmocka_unit_test(test_high_thresholds),
       cmocka_unit_test(test_incremental),
       cmocka_unit_test(test_incremental_big_delta),
