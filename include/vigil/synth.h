@@ -30,6 +30,8 @@ typedef struct vigil_synth_opts {
   uint64_t seed;
   double posts_per_account; /* mean posts written per account (default 3) */
   double label_frac;        /* labelled supporters = max(20, frac*K) (default 0.01) */
+  double label_lookalike_share; /* share of the labelled others that are look-alikes, 0..1
+                                 * (default 0.25: analysts over-sample hard negatives) */
   double mean_following;    /* mean out-degree (default 50) */
   uint64_t edges;           /* target follow edges; 0 = accounts*mean_following */
   int threads;              /* edge writer threads, 1..8 (default 2) */

@@ -453,7 +453,8 @@ static void *score_thread(void *arg) {
   return NULL;
 }
 
-static int run_level(census *c, int level, vigil_census_estimate *est, uint64_t *predicted) {
+static int run_level(census *c, int level, vigil_census_estimate *est, vc_estimate *vest,
+                     uint64_t *predicted) {
   double t0 = secs();
   int rc = graph_level(c, level);
   if (rc) return rc;
@@ -541,29 +542,33 @@ static int run_level(census *c, int level, vigil_census_estimate *est, uint64_t 
     pthread_join(th[t], NULL);
     *predicted += jobs[t].predicted;
   }
-  uint8_t *oofc = malloc(nl);
-  if (!oofc) return VIGIL_ENOMEM;
-  for (size_t j = 0; j < nl; j++) oofc[j] = c->oof[j] >= c->o->threshold;
-  rc = vigil_census_estimate_compute(oofc, c->y, nl, *predicted, c->ev.n_seen,
-                                     c->o->bootstrap, c->o->seed, est);
-  free(oofc);
+  vc_estimate ve;
+  rc = vc_estimate_compute(c->oof, c->y, nl, c->prob, c->n, c->o->threshold, c->o->bootstrap,
+                           c->o->seed, &ve);
   if (rc) return rc;
+  *vest = ve;
+  *est = ve.e;
   double auc = vigil_auc(c->oof, c->y, nl);
   if (c->levels_json.len) vigil_buf_putc(&c->levels_json, ',');
   vigil_buf_printf(&c->levels_json,
                    "{\"level\":%d,\"set\":\"%s\",\"predicted_supporters\":%llu,"
                    "\"estimate\":%.1f,\"ci95\":[%.1f,%.1f],\"cv\":{\"precision\":%.4f,"
-                   "\"recall\":%.4f,\"fpr\":%.5f,\"auc\":%.4f},\"l2\":%g,\"weights\":{",
-                   level, level == 1 ? "labelled positives" : "top level-1 scores, as many as the level-1 estimate",
+                   "\"recall\":%.4f,\"fpr\":%.5f,\"auc\":%.4f},\"estimate_threshold\":%.6f,"
+                   "\"estimate_cv\":{\"recall\":%.4f,\"fpr\":%.5f,\"predicted\":%llu},"
+                   "\"l2\":%g,\"weights\":{",
+                   level,
+                   level == 1 ? "labelled positives"
+                              : "top level-1 scores, as many as the smaller level-1 estimate",
                    (unsigned long long)*predicted, est->estimate, est->lo, est->hi,
-                   est->precision, est->tpr, est->fpr, auc, c->l2_used);
+                   est->precision, est->tpr, est->fpr, auc, ve.threshold, ve.tpr_t, ve.fpr_t,
+                   (unsigned long long)ve.predicted_t, c->l2_used);
   for (int k = 0; k < d; k++)
     vigil_buf_printf(&c->levels_json, "%s\"%s\":%.4f", k ? "," : "", FNAME[c->active[k]],
                      c->model.w[k]);
   vigil_buf_printf(&c->levels_json, "}}");
-  say(c, "level %d: %llu predicted, estimate %.0f [%.0f, %.0f], CV precision %.3f recall %.3f "
-         "AUC %.3f (%.1f s)", level, (unsigned long long)*predicted, est->estimate, est->lo,
-      est->hi, est->precision, est->tpr, auc, secs() - t0);
+  say(c, "level %d: %llu predicted, estimate %.0f [%.0f, %.0f] at score %.3f, CV precision %.3f "
+         "recall %.3f AUC %.3f (%.1f s)", level, (unsigned long long)*predicted, est->estimate,
+      est->lo, est->hi, ve.threshold, est->precision, est->tpr, auc, secs() - t0);
   return 0;
 }
 
@@ -900,6 +905,8 @@ int vigil_census_run(vigil_store *s, const vigil_census_opts *o, vigil_census_re
 
   /* level 1: the labelled positives; level 2: the level-1 predicted supporters */
   vigil_census_estimate est = {0};
+  vc_estimate vest;
+  memset(&vest, 0, sizeof vest);
   uint64_t predicted = 0;
   int levels = c->g ? o->levels : 1; /* expansion only changes graph features */
   for (int level = 1; level <= levels && !rc; level++) {
@@ -910,14 +917,18 @@ int vigil_census_run(vigil_store *s, const vigil_census_opts *o, vigil_census_re
     } else {
       /* the level-1 estimate's worth of accounts from the top of the level-1
        * ranking: at most as many as predicted, so the expected false
-       * positives among the predicted do not all enter the set */
-      double cut = set_cutoff(c, est.estimate, o->threshold);
+       * positives among the predicted do not all enter the set. Of the two
+       * level-1 figures (at the estimation and at the decision threshold)
+       * the smaller: a false positive in the set inflates its neighbours'
+       * in-group counts, a missed supporter costs little (docs/census.md) */
+      double k = vest.estimate_tau < est.estimate ? vest.estimate_tau : est.estimate;
+      double cut = set_cutoff(c, k, o->threshold);
       for (size_t i = 1; i < n; i++)
         c->set[i] = c->ev.seen[i] && c->prob[i] >= cut && c->ev.label[i] != 2;
       for (size_t j = 0; j < c->nl; j++)
         if (c->y[j]) c->set[c->lab[j]] = 1;
     }
-    rc = run_level(c, level, &est, &predicted);
+    rc = run_level(c, level, &est, &vest, &predicted);
   }
   if (rc) goto out;
 
@@ -966,10 +977,13 @@ int vigil_census_run(vigil_store *s, const vigil_census_opts *o, vigil_census_re
                    ",\"predicted_supporters\":%llu,\"estimate\":%.0f,\"ci95\":[%.0f,%.0f],"
                    "\"prob_sum\":%.1f,\"cv\":{\"precision\":%.4f,\"recall\":%.4f,\"fpr\":%.5f,"
                    "\"auc\":%.4f,\"folds\":%d},\"population_precision\":%.4f,\"threshold\":%g,"
-                   "\"levels\":[%s],\"features\":[",
+                   "\"estimate_threshold\":%.6f,\"estimate_cv\":{\"recall\":%.4f,\"fpr\":%.5f,"
+                   "\"predicted\":%llu},\"levels\":[%s],\"features\":[",
                    (unsigned long long)predicted, est.estimate, est.lo, est.hi, prob_sum,
                    est.precision, est.tpr, est.fpr, auc, c->folds, est.pop_precision,
-                   o->threshold, c->levels_json.data ? c->levels_json.data : "");
+                   o->threshold, vest.threshold, vest.tpr_t, vest.fpr_t,
+                   (unsigned long long)vest.predicted_t,
+                   c->levels_json.data ? c->levels_json.data : "");
   for (int k = 0; k < c->nactive; k++)
     vigil_buf_printf(&sum, "%s\"%s\"", k ? "," : "", FNAME[c->active[k]]);
   vigil_buf_printf(&sum, "],\"graph\":%s,\"decision\":\"none: scores are leads for human review\"}",

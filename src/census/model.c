@@ -262,38 +262,23 @@ static int cmp_dbl(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-int vigil_census_estimate_compute(const uint8_t *oof, const uint8_t *y, size_t n,
-                                  uint64_t predicted, uint64_t n_total, int B, uint64_t seed,
-                                  vigil_census_estimate *out) {
-  memset(out, 0, sizeof *out);
-  if (B < 0 || B > 1000000) return VIGIL_EINVAL;
-  size_t np = 0, nn = 0;
-  for (size_t i = 0; i < n; i++) { if (y[i]) np++; else nn++; }
-  if (!np || !nn) return VIGIL_EMISSING;
-  size_t *pos = malloc(np * sizeof *pos), *neg = malloc(nn * sizeof *neg);
+/* The corrected count and its interval from the counts at one threshold:
+ * tp of np labelled positives and fp of nn labelled negatives out-of-fold
+ * at or above it, `predicted` of n_total accounts. Fills estimate, lo, hi. */
+static int estimate_core(double tp, double np, double fp, double nn, double predicted,
+                         double n_total, int B, uint64_t seed, vigil_census_estimate *out) {
   double *est = malloc(((size_t)B + 1) * sizeof *est);
-  if (!pos || !neg || !est) { free(pos); free(neg); free(est); return VIGIL_ENOMEM; }
-  np = nn = 0;
-  double tp = 0, fp = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (y[i]) pos[np++] = i, tp += oof[i] != 0;
-    else neg[nn++] = i, fp += oof[i] != 0;
-  }
-  out->tpr = tp / (double)np;
-  out->fpr = fp / (double)nn;
-  out->precision = tp + fp > 0 ? tp / (tp + fp) : 0;
-  out->estimate = correct((double)predicted, (double)n_total, out->tpr, out->fpr);
-  out->pop_precision = predicted ? out->estimate * out->tpr / (double)predicted : 0;
-  if (out->pop_precision > 1) out->pop_precision = 1;
+  if (!est) return VIGIL_ENOMEM;
+  out->estimate = correct(predicted, n_total, tp / np, fp / nn);
   uint64_t r = seed ^ 0xB007B007B007ULL;
   for (int b = 0; b < B; b++) {
     /* Bayesian bootstrap of each class's 0/1 outcomes (Rubin 1981): the
      * replicate rate is a Beta draw around the observed count; the Jeffreys
      * half counts keep "no errors among a few dozen labels" from claiming
      * an error rate of exactly zero */
-    double tr = vc_beta(&r, tp + 0.5, (double)np - tp + 0.5);
-    double fr = vc_beta(&r, fp + 0.5, (double)nn - fp + 0.5);
-    est[b] = correct((double)predicted, (double)n_total, tr, fr);
+    double tr = vc_beta(&r, tp + 0.5, np - tp + 0.5);
+    double fr = vc_beta(&r, fp + 0.5, nn - fp + 0.5);
+    est[b] = correct(predicted, n_total, tr, fr);
   }
   if (B > 0) {
     qsort(est, (size_t)B, sizeof *est, cmp_dbl);
@@ -305,9 +290,88 @@ int vigil_census_estimate_compute(const uint8_t *oof, const uint8_t *y, size_t n
   } else {
     out->lo = out->hi = out->estimate;
   }
-  free(pos);
-  free(neg);
   free(est);
+  return 0;
+}
+
+int vigil_census_estimate_compute(const uint8_t *oof, const uint8_t *y, size_t n,
+                                  uint64_t predicted, uint64_t n_total, int B, uint64_t seed,
+                                  vigil_census_estimate *out) {
+  memset(out, 0, sizeof *out);
+  if (B < 0 || B > 1000000) return VIGIL_EINVAL;
+  double np = 0, nn = 0, tp = 0, fp = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (y[i]) np++, tp += oof[i] != 0;
+    else nn++, fp += oof[i] != 0;
+  }
+  if (!np || !nn) return VIGIL_EMISSING;
+  out->tpr = tp / np;
+  out->fpr = fp / nn;
+  out->precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+  int rc = estimate_core(tp, np, fp, nn, (double)predicted, (double)n_total, B, seed, out);
+  if (rc) return rc;
+  out->pop_precision = predicted ? out->estimate * out->tpr / (double)predicted : 0;
+  if (out->pop_precision > 1) out->pop_precision = 1;
+  return 0;
+}
+
+int vc_estimate_compute(const double *oof, const uint8_t *y, size_t nl, const double *score,
+                        size_t n, double tau, int B, uint64_t seed, vc_estimate *out) {
+  memset(out, 0, sizeof *out);
+  if (B < 0 || B > 1000000 || !(tau > 0 && tau < 1)) return VIGIL_EINVAL;
+  double np = 0, nn = 0, tp = 0, fp = 0;
+  for (size_t j = 0; j < nl; j++) {
+    if (!isfinite(oof[j])) return VIGIL_EINVAL;
+    if (y[j]) np++, tp += oof[j] >= tau;
+    else nn++, fp += oof[j] >= tau;
+  }
+  if (!np || !nn) return VIGIL_EMISSING;
+  /* Candidate thresholds: tau, and just above each labelled negative that
+   * tau lets through. Each step up removes at least one labelled false
+   * positive; the first candidate with the fewest of them wins, as long as
+   * it keeps at least half the labelled positives tau keeps (recall must
+   * stay measured on enough accounts to mean something). */
+  sc_pair *p = malloc((nl ? nl : 1) * sizeof *p);
+  if (!p) return VIGIL_ENOMEM;
+  size_t m = 0;
+  for (size_t j = 0; j < nl; j++)
+    if (oof[j] >= tau) p[m++] = (sc_pair){oof[j], y[j] != 0};
+  qsort(p, m, sizeof *p, cmp_pair);
+  double min_tp = ceil(tp / 2) > 1 ? ceil(tp / 2) : 1;
+  double t = tau, tp_t = tp, fp_t = fp, tp_gt = tp, fp_gt = fp;
+  for (size_t k = 0; k < m;) { /* ascending; one step per distinct score */
+    size_t k2 = k;
+    int has_neg = 0;
+    for (; k2 < m && p[k2].s == p[k].s; k2++) {
+      if (p[k2].y) tp_gt--;
+      else fp_gt--, has_neg = 1;
+    }
+    if (tp_gt < min_tp) break; /* higher candidates keep even fewer positives */
+    if (has_neg && fp_gt < fp_t) t = nextafter(p[k].s, INFINITY), tp_t = tp_gt, fp_t = fp_gt;
+    k = k2;
+  }
+  free(p);
+  uint64_t pred_tau = 0, pred_t = 0, seen = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!(score[i] >= 0)) continue; /* not scored */
+    seen++;
+    pred_tau += score[i] >= tau;
+    pred_t += score[i] >= t;
+  }
+  out->threshold = t;
+  out->tpr_t = tp_t / np, out->fpr_t = fp_t / nn;
+  out->predicted_t = pred_t;
+  out->predicted = pred_tau;
+  out->n = seen;
+  vigil_census_estimate *e = &out->e;
+  e->tpr = tp / np;
+  e->fpr = fp / nn;
+  e->precision = tp + fp > 0 ? tp / (tp + fp) : 0;
+  int rc = estimate_core(tp_t, np, fp_t, nn, (double)pred_t, (double)seen, B, seed, e);
+  if (rc) return rc;
+  out->estimate_tau = correct((double)pred_tau, (double)seen, e->tpr, e->fpr);
+  e->pop_precision = pred_tau ? e->estimate * e->tpr / (double)pred_tau : 0;
+  if (e->pop_precision > 1) e->pop_precision = 1;
   return 0;
 }
 

@@ -128,6 +128,12 @@ int cmd_census(int argc, char **argv, vigil_ctx *ctx) {
     printf("predicted %s accounts: %llu\n", o.positive, (unsigned long long)r.predicted);
     printf("estimated %s accounts: %.0f (95%% interval %.0f to %.0f); sum of probabilities %.0f\n",
            o.positive, r.estimate, r.lo, r.hi, r.prob_sum);
+    /* the summary is the one record of the estimation threshold */
+    static const char key[] = "\"estimate_threshold\":";
+    const char *et = r.summary_json ? strstr(r.summary_json, key) : NULL;
+    if (et)
+      printf("(error rates for the estimate measured at score >= %.3f; see docs/census.md)\n",
+             strtod(et + sizeof key - 1, NULL));
     if (o.scores_path) printf("scores: %s\n", o.scores_path);
     printf("No score is a decision: every score is a lead for human review (see `why`).\n");
   }

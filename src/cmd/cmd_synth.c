@@ -22,6 +22,8 @@ static void usage(FILE *out) {
           "  --seed S                random seed (default 1)\n"
           "  --posts-per-account P   mean posts written per account (default 3)\n"
           "  --label-frac F          labelled supporters = max(20, F*K) (default 0.01)\n"
+          "  --label-lookalike-share X  share of the labelled others drawn from the\n"
+          "                          look-alikes, 0..1 (default 0.25; the rest are general)\n"
           "  --mean-following M      mean follows per account (default 50)\n"
           "  --edges E               total follow edges (overrides --mean-following)\n"
           "  --threads T             edge writer threads, 1-8 (default 2)\n"
@@ -66,6 +68,7 @@ int cmd_synth(int argc, char **argv, vigil_ctx *ctx) {
                                        {"seed", required_argument, 0, 's'},
                                        {"posts-per-account", required_argument, 0, 'p'},
                                        {"label-frac", required_argument, 0, 'l'},
+                                       {"label-lookalike-share", required_argument, 0, 'L'},
                                        {"mean-following", required_argument, 0, 'm'},
                                        {"edges", required_argument, 0, 'e'},
                                        {"threads", required_argument, 0, 't'},
@@ -97,6 +100,11 @@ int cmd_synth(int argc, char **argv, vigil_ctx *ctx) {
       break;
     case 'l':
       if (parse_dbl(optarg, &o.label_frac)) return vigil_cmd_usage_error("synth", "bad --label-frac");
+      break;
+    case 'L':
+      if (parse_dbl(optarg, &o.label_lookalike_share) || o.label_lookalike_share < 0 ||
+          o.label_lookalike_share > 1)
+        return vigil_cmd_usage_error("synth", "bad --label-lookalike-share (0..1)");
       break;
     case 'm':
       if (parse_dbl(optarg, &o.mean_following))

@@ -14,6 +14,7 @@ void vigil_synth_opts_init(vigil_synth_opts *o) {
   o->seed = 1;
   o->posts_per_account = 3.0;
   o->label_frac = 0.01;
+  o->label_lookalike_share = 0.25;
   o->mean_following = 50.0;
   o->threads = 2;
 }
@@ -152,6 +153,7 @@ int vigil_synth_new(const vigil_synth_opts *o, vigil_synth **out) {
   if (!o || o->accounts < 100 || o->accounts > VIGIL_SYNTH_MAX_ACCOUNTS) return VIGIL_EINVAL;
   if (!(o->posts_per_account >= 0 && o->posts_per_account <= 1000)) return VIGIL_EINVAL;
   if (!(o->label_frac >= 0 && o->label_frac <= 1)) return VIGIL_EINVAL;
+  if (!(o->label_lookalike_share >= 0 && o->label_lookalike_share <= 1)) return VIGIL_EINVAL;
   if (!(o->mean_following > 0 && o->mean_following <= 2000)) return VIGIL_EINVAL;
   if (o->threads < 0 || o->threads > 8) return VIGIL_EINVAL;
   uint32_t n = (uint32_t)o->accounts;
@@ -420,7 +422,8 @@ int vigil_synth_new(const vigil_synth_opts *o, vigil_synth **out) {
       cand[j] = cand[x], cand[x] = t;
       s->labelled[cand[j]] = 1;
     }
-    uint64_t nlook = nl / 4;
+    /* floor, so the default 0.25 keeps the historical nl / 4 exactly */
+    uint64_t nlook = (uint64_t)((double)nl * o->label_lookalike_share);
     if (nlook > s->l) nlook = s->l;
     memcpy(cand, s->look_pool, (size_t)s->l * sizeof *cand);
     for (uint64_t j = 0; j < nlook; j++) {

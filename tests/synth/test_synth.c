@@ -310,6 +310,40 @@ static void test_label_frac_and_errors(void **st) {
   vigil_synth_free(s);
 }
 
+/* --label-lookalike-share: the share of look-alikes among the labelled
+ * others (floor of share x labels, so the default 0.25 is the old nl / 4) */
+static void test_label_lookalike_share(void **st) {
+  (void)st;
+  static const double share[] = {0.0, 0.25, 0.5, 1.0};
+  static const uint64_t want[] = {0, 7, 15, 30};
+  for (int k = 0; k < 4; k++) {
+    vigil_synth_opts o;
+    vigil_synth_opts_init(&o);
+    o.accounts = 1000, o.supporters = 300, o.label_frac = 0.1, o.mean_following = 10;
+    o.label_lookalike_share = share[k];
+    vigil_synth *s = NULL;
+    assert_int_equal(vigil_synth_new(&o, &s), 0);
+    uint64_t look = 0, oth = 0;
+    for (uint64_t i = 0; i < vigil_synth_count(s); i++) {
+      vigil_synth_account_info a;
+      vigil_synth_account(s, i, &a);
+      if (a.labelled != 2) continue;
+      oth++;
+      look += a.group == VIGIL_SYNTH_LOOKALIKE;
+    }
+    assert_int_equal(oth, 30);
+    assert_int_equal(look, want[k]);
+    vigil_synth_free(s);
+  }
+  vigil_synth_opts o;
+  vigil_synth_opts_init(&o);
+  vigil_synth *s = NULL;
+  o.accounts = 1000, o.label_lookalike_share = 1.5;
+  assert_int_equal(vigil_synth_new(&o, &s), VIGIL_EINVAL);
+  o.label_lookalike_share = -0.1;
+  assert_int_equal(vigil_synth_new(&o, &s), VIGIL_EINVAL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_deterministic),
@@ -317,6 +351,7 @@ int main(void) {
       cmocka_unit_test(test_files),
       cmocka_unit_test(test_recreated),
       cmocka_unit_test(test_label_frac_and_errors),
+      cmocka_unit_test(test_label_lookalike_share),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
