@@ -72,7 +72,8 @@ static int run_command(const struct cmd_struct *c, int argc, char **argv, vigil_
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) wants_help = 1;
   }
   if ((c->flags & NEEDS_STORE) && !wants_help) {
-    int rc = vigil_store_open(ctx->db_path, 0, &ctx->store);
+    int rc = vigil_store_open(ctx->db_path, (c->flags & BULK_STORE) ? VIGIL_STORE_BULK : 0,
+                              &ctx->store);
     if (rc) return vigil_cmd_fail(c->name, rc, "cannot open store %s", ctx->db_path);
   }
   optind = 0; /* full getopt reset for the command's own parsing */

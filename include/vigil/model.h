@@ -104,6 +104,10 @@ typedef struct vigil_post {
   const vigil_url *urls; size_t n_urls;
   const vigil_media_ref *media; size_t n_media;
   vigil_str raw;
+  /* when this version was seen; VIGIL_TIME_UNKNOWN: the ingest's observation
+   * time. Of two versions of one post the store keeps the later seen (the
+   * higher content digest on a tie), so ingest order never matters. */
+  int64_t observed_at;
 } vigil_post;
 void vigil_post_init(vigil_post *p);
 

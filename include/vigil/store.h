@@ -28,10 +28,17 @@
 
 typedef struct vigil_store vigil_store;
 
-#define VIGIL_STORE_SCHEMA_VERSION 3
+#define VIGIL_STORE_SCHEMA_VERSION 4
 
 enum {
   VIGIL_STORE_READONLY = 0x1, /* open without writing (no migrations) */
+  /* Bulk loading by the ingest driver. SQLite's per-row foreign-key checks
+   * are off on this handle: the driver writes only account ids that it
+   * resolved (or created) in the same transaction, so every reference holds
+   * by construction, and the checks were a quarter of JSON ingest's store
+   * time. tests/e2e/ingest.sh verifies PRAGMA foreign_key_check after
+   * ingesting every format. Any other writer opens without this flag. */
+  VIGIL_STORE_BULK = 0x2,
 };
 
 /* Opens or creates the store at `path` ("sqlite:PATH" or a plain path;
@@ -99,6 +106,16 @@ typedef struct vigil_edge_counts {
  * value), not added, so re-ingesting is idempotent. */
 int vigil_store_edge_put(vigil_store *s, int kind, int64_t src, int64_t dst, int64_t weight,
                          int64_t seen_at);
+/* Resolves and buffers n explicit edges in one call: each edge's accounts
+ * are resolved as vigil_store_account_resolve(create=1) would (platform:
+ * the edge's, else `platform`), then the edge goes in as
+ * vigil_store_edge_put (seen_at: the edge's, else `seen_at`). Edges with
+ * an empty reference are skipped. The bulk path of edge-list ingest: id
+ * lookups of a batch overlap their cache misses. Adds the number of edges
+ * buffered to *stored and of accounts created to *accounts_new. The edges
+ * are only read during the call. */
+int vigil_store_edges_put_batch(vigil_store *s, vigil_str platform, int64_t seen_at, size_t n,
+                                const vigil_edge *edges, uint64_t *stored, uint64_t *accounts_new);
 /* Writes buffered edges (explicit and derived) into the store. Called by
  * vigil_store_commit(); call it earlier to bound memory. */
 int vigil_store_flush_edges(vigil_store *s);

@@ -33,19 +33,28 @@ int vigil_strmap_put(vigil_strmap *m, const void *key, size_t len, vigil_strmap_
 
 #endif
 
-/* vigil/strmap.h (cont.) - uint64 -> int64 open-addressing map for numeric
- * platform ids (the common case: Twitter, SNAP), without key storage or
- * string compares. Key UINT64_MAX is reserved. Ownership as above. */
+/* vigil/strmap.h (cont.) - uint64 -> int64 map for numeric platform ids
+ * (the common case: Twitter, SNAP), without key storage or string compares.
+ * Small keys with values that fit 32 bits (dense SNAP-style node numbers)
+ * live in a direct-indexed array that grows only while it stays within a
+ * few times the entry count; everything else goes to an open-addressing
+ * table with key and value side by side (one cache miss per probe). Key
+ * UINT64_MAX is reserved. Ownership as above: vigil_u64map_release() frees
+ * everything; zero-initialise (VIGIL_U64MAP_INIT) before first use. */
 #ifndef VIGIL_U64MAP_H
 #define VIGIL_U64MAP_H
 typedef struct vigil_u64map {
-  uint64_t *keys; /* UINT64_MAX = empty */
-  int64_t *vals;
-  size_t cap, count;
+  struct vigil_u64slot *slots; /* key UINT64_MAX = empty */
+  size_t cap, count;           /* hash part */
+  uint32_t *dense;             /* dense[key]: value, 0 = absent */
+  size_t dense_cap, dense_count;
 } vigil_u64map;
-#define VIGIL_U64MAP_INIT {NULL, NULL, 0, 0}
+#define VIGIL_U64MAP_INIT {NULL, 0, 0, NULL, 0, 0}
 void vigil_u64map_release(vigil_u64map *m);
 /* 0 if absent */
 int64_t vigil_u64map_get(const vigil_u64map *m, uint64_t key);
+/* vals[i] = vigil_u64map_get(m, keys[i]) for i < n, with the hash slots
+ * prefetched ahead so that n lookups overlap their cache misses. */
+void vigil_u64map_get_many(const vigil_u64map *m, const uint64_t *keys, int64_t *vals, size_t n);
 int vigil_u64map_put(vigil_u64map *m, uint64_t key, int64_t val);
 #endif

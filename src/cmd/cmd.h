@@ -19,6 +19,7 @@ enum { VIGIL_EXIT_OK = 0, VIGIL_EXIT_FATAL = 1, VIGIL_EXIT_USAGE = 2, VIGIL_EXIT
 
 /* command flags */
 #define NEEDS_STORE 0x1 /* the dispatcher opens --db before calling */
+#define BULK_STORE 0x2  /* ... with VIGIL_STORE_BULK (the ingest driver only) */
 
 typedef struct vigil_ctx {
   const char *db_path;        /* --db, $VIGIL_DB or ./vigil.db */

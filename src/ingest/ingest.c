@@ -11,6 +11,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "ingest/edgelist.h"
 #include "vigil/error.h"
 
 #define MAX_STORED_REJECTS 100000
@@ -111,6 +112,7 @@ static int sink_post(void *ctx, const vigil_srcpos *pos, const vigil_post *p) {
   driver *d = ctx;
   vigil_post copy = *p;
   copy.platform = plat(d, p->platform);
+  if (copy.observed_at == VIGIL_TIME_UNKNOWN) copy.observed_at = d->observed_at;
   vigil_post_refs refs = {0};
   int64_t mentions[MAX_MENTIONS];
   int rc;
@@ -184,6 +186,18 @@ static int sink_edge(void *ctx, const vigil_srcpos *pos, const vigil_edge *e) {
    * so small batches would rewrite busy accounts' adjacency again and
    * again: they commit on the pending-edge bound instead. */
   return 0;
+}
+
+/* Edge lists come in arrays (vigil_parse_edgelist_batch): the store
+ * resolves a whole array's ids at once. */
+static int sink_edges(void *ctx, const vigil_edge *edges, size_t n) {
+  driver *d = ctx;
+  uint64_t stored = 0, created = 0;
+  int rc = vigil_store_edges_put_batch(d->store, d->platform, d->observed_at, n, edges, &stored,
+                                       &created);
+  d->res->counts.records += stored;
+  d->res->counts.accounts_new += created;
+  return rc ? store_error(d, rc) : 0;
 }
 
 static int sink_reject(void *ctx, const vigil_srcpos *pos, const char *field, const char *reason) {
@@ -320,7 +334,10 @@ int vigil_ingest_path(vigil_store *s, const char *path, const vigil_ingest_opts 
   }
   vigil_sink sink = {&d, sink_account, sink_post, sink_status, sink_edge, sink_reject,
                      sink_checkpoint};
-  rc = vigil_parse(format, r, &popts, &sink);
+  if (format == VIGIL_FORMAT_EDGELIST)
+    rc = vigil_parse_edgelist_batch(r, &popts, &sink, sink_edges, &d);
+  else
+    rc = vigil_parse(format, r, &popts, &sink);
   if (d.fatal) rc = d.fatal;
   if (rc == VIGIL_EPARSE && o->strict) {
     /* keep what came before the bad record, and say where it stopped */

@@ -11,6 +11,7 @@
  * first_delta to the previous entry's first-seen. Times are unix seconds, 0 =
  * unknown.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,9 +137,115 @@ int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int6
   }
   if (first == VIGIL_TIME_UNKNOWN) first = 0;
   if (last == VIGIL_TIME_UNKNOWN) last = first;
+  v->sorted = 0;
   v->v[v->n++] = (sq_edge_op){((uint64_t)src << 32) | (uint64_t)dst, weight, first, last};
   q->edges_pending++;
   return 0;
+}
+
+static unsigned bit_width(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0; }
+
+/* The common case: the ids of a batch span few bits, so (src, dst, input
+ * position) packs into one uint64. Sorting those 8-byte words on the id
+ * bits (LSD radix, stable, so the input order of equal keys is kept) and
+ * then gathering the 32-byte ops once moves a quarter of the bytes per pass
+ * of sorting the ops themselves. The two halves of the batch are sorted on
+ * two threads (each half also needs one bit less for the position), and
+ * the gather merges them, the first half first among equal keys. */
+typedef struct half_sort {
+  uint64_t *k, *tmp; /* k: the packed words in, sorted on return */
+  size_t n;
+  unsigned lo, kb;   /* id bits start at lo, kb of them */
+  int rc;
+} half_sort;
+
+static void *half_sort_run(void *arg) {
+  half_sort *h = arg;
+  unsigned passes = (h->kb + 13) / 14, digit = (h->kb + passes - 1) / passes;
+  size_t nb = (size_t)1 << digit, mask = nb - 1;
+  size_t *count = malloc(nb * sizeof *count);
+  h->rc = count ? 0 : VIGIL_ENOMEM;
+  if (!count) return NULL;
+  uint64_t *src = h->k, *dst = h->tmp;
+  for (unsigned p = 0; p < passes; p++) {
+    unsigned shift = h->lo + p * digit;
+    memset(count, 0, nb * sizeof *count);
+    for (size_t i = 0; i < h->n; i++) count[(src[i] >> shift) & mask]++;
+    size_t sum = 0;
+    for (size_t d = 0; d < nb; d++) {
+      size_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < h->n; i++) dst[count[(src[i] >> shift) & mask]++] = src[i];
+    uint64_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != h->k) memcpy(h->k, src, h->n * sizeof *src);
+  free(count);
+  return NULL;
+}
+
+/* Returns 1 if sorted (the vector then holds the sorted ops and sc->ops its
+ * old array), 0 if the ids do not fit (the caller falls back), or an
+ * error. */
+static int packed_sort(sq_sort_scratch *sc, sq_edge_vec *v) {
+  size_t n = v->n;
+  sq_edge_op *a = v->v;
+  uint64_t smin = UINT64_MAX, smax = 0, dmin = UINT64_MAX, dmax = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t s = a[i].key >> 32, d = a[i].key & 0xffffffffu;
+    if (s < smin) smin = s;
+    if (s > smax) smax = s;
+    if (d < dmin) dmin = d;
+    if (d > dmax) dmax = d;
+  }
+  size_t n1 = n / 2, n2 = n - n1;
+  unsigned ib = bit_width(n2 - 1), db = bit_width(dmax - dmin), sb = bit_width(smax - smin);
+  unsigned kb = sb + db;
+  if (kb == 0 || ib + kb > 64) return 0;
+  if (sc->keys_cap < n) {
+    free(sc->keys);
+    sc->keys = malloc(2 * n * sizeof *sc->keys);
+    sc->keys_cap = sc->keys ? n : 0;
+    if (!sc->keys) return VIGIL_ENOMEM;
+  }
+  if (sc->ops_cap < v->cap) {
+    free(sc->ops);
+    sc->ops = malloc(v->cap * sizeof *sc->ops);
+    sc->ops_cap = sc->ops ? v->cap : 0;
+    if (!sc->ops) return VIGIL_ENOMEM;
+  }
+  uint64_t *k = sc->keys;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t s = (a[i].key >> 32) - smin, d = (a[i].key & 0xffffffffu) - dmin;
+    k[i] = (((s << db) | d) << ib) | (i < n1 ? i : i - n1);
+  }
+  half_sort h1 = {k, k + n, n1, ib, kb, 0}, h2 = {k + n1, k + n + n1, n2, ib, kb, 0};
+  pthread_t th;
+  /* small batches are not worth a thread */
+  int threaded = n >= ((size_t)1 << 16) && pthread_create(&th, NULL, half_sort_run, &h2) == 0;
+  half_sort_run(&h1);
+  if (threaded) pthread_join(th, NULL);
+  else half_sort_run(&h2);
+  if (h1.rc || h2.rc) return h1.rc ? h1.rc : h2.rc;
+  uint64_t imask = ((uint64_t)1 << ib) - 1;
+  const uint64_t *k1 = h1.k, *k2 = h2.k;
+  const sq_edge_op *a2 = a + n1;
+  sq_edge_op *out = sc->ops;
+  size_t i1 = 0, i2 = 0;
+  enum { AHEAD = 8 };
+  for (size_t o = 0; o < n; o++) {
+    if (i1 + AHEAD < n1) __builtin_prefetch(&a[k1[i1 + AHEAD] & imask]);
+    if (i2 + AHEAD < n2) __builtin_prefetch(&a2[k2[i2 + AHEAD] & imask]);
+    if (i2 == n2 || (i1 < n1 && (k1[i1] >> ib) <= (k2[i2] >> ib))) out[o] = a[k1[i1++] & imask];
+    else out[o] = a2[k2[i2++] & imask];
+  }
+  size_t cap = v->cap;
+  v->v = out, v->cap = sc->ops_cap;
+  sc->ops = a, sc->ops_cap = cap;
+  return 1;
 }
 
 /* Stable LSD radix sort on key, 16-bit digits, skipping digits that are the
@@ -179,6 +286,13 @@ static int radix_sort(sq_store *q, sq_edge_op *a, size_t n) {
   if (src != a) memcpy(a, src, n * sizeof *a);
   free(count);
   return 0;
+}
+
+static int sort_ops(sq_store *q, sq_edge_vec *v) {
+  if (v->n < 2 || v->sorted) return 0;
+  int rc = packed_sort(&q->sort_bg, v);
+  if (rc) return rc < 0 ? rc : 0;
+  return radix_sort(q, v->v, v->n);
 }
 
 /* Collapses runs of equal keys: SET keeps the last op (times widened), ADD
@@ -359,6 +473,21 @@ static void merge_one(sq_store *q, const sq_adj_dec *old, const sq_edge_op *set,
   }
 }
 
+int sq_edges_presort(sq_store *q) {
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
+    for (int m = 0; m < 2; m++) {
+      sq_edge_vec *v = &q->edges[k][m];
+      if (v->n < 2 || v->sorted) continue;
+      int rc = packed_sort(&q->sort_fg, v);
+      if (rc < 0) return rc;
+      if (rc == 1) {
+        v->n = collapse(v->v, v->n, m);
+        v->sorted = 1;
+      }
+    }
+  return 0;
+}
+
 int sq_edges_flush(sq_store *q) {
   int rc = sq_edges_flush_vecs(q, q->edges);
   q->edges_pending = 0;
@@ -375,7 +504,7 @@ int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]) {
     int64_t total_delta = 0;
     sq_edge_vec *vs = &vecs[kind][SQ_SET], *va = &vecs[kind][SQ_ADD];
     if (!vs->n && !va->n) continue;
-    if ((rc = radix_sort(q, vs->v, vs->n)) || (rc = radix_sort(q, va->v, va->n))) break;
+    if ((rc = sort_ops(q, vs)) || (rc = sort_ops(q, va))) break;
     size_t ns = collapse(vs->v, vs->n, SQ_SET), na = collapse(va->v, va->n, SQ_ADD);
     size_t is = 0, ia = 0;
     while (!rc && (is < ns || ia < na)) {
@@ -414,6 +543,12 @@ void sq_edges_release(sq_store *q) {
   free(q->sort_tmp);
   q->sort_tmp = NULL;
   q->sort_cap = 0;
+  sq_sort_scratch *sc[2] = {&q->sort_bg, &q->sort_fg};
+  for (int i = 0; i < 2; i++) {
+    free(sc[i]->ops);
+    free(sc[i]->keys);
+    memset(sc[i], 0, sizeof *sc[i]);
+  }
   for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
     for (int m = 0; m < 2; m++) {
       free(q->edges[k][m].v);

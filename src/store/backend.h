@@ -37,6 +37,10 @@
   X(int, edge_put,                                                                               \
     (vigil_store * s, int kind, int64_t src, int64_t dst, int64_t weight, int64_t seen_at),      \
     (s, kind, src, dst, weight, seen_at))                                                        \
+  X(int, edges_put_batch,                                                                        \
+    (vigil_store * s, vigil_str platform, int64_t seen_at, size_t n, const vigil_edge *edges,    \
+     uint64_t *stored, uint64_t *accounts_new),                                                  \
+    (s, platform, seen_at, n, edges, stored, accounts_new))                                      \
   X(int, flush_edges, (vigil_store * s), (s))                                                    \
   X(int, ingest_begin,                                                                           \
     (vigil_store * s, const vigil_ingest_file *f, int64_t *run, uint64_t *resume_offset,         \

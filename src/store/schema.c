@@ -112,4 +112,12 @@ const char *const vigil_sqlite_migrations[] = {
     "  query TEXT NOT NULL, bank INTEGER NOT NULL REFERENCES banks(id),"
     "  entry INTEGER NOT NULL, score REAL NOT NULL, at INTEGER NOT NULL);"
     "CREATE INDEX matches_run ON matches(run, id);",
+    /* 3 -> 4: a post's hashtags, URLs, media and mentions move into one blob
+     * (format in src/store/sqlite_posts.c; the old child tables are copied
+     * into it and dropped by sq_migrate_entities). The username index goes:
+     * every username lookup is served by the in-memory cache, and keeping
+     * it cost a b-tree insert per account. */
+    "ALTER TABLE posts ADD COLUMN entities BLOB;"
+    "ALTER TABLE posts ADD COLUMN observed_at INTEGER;"
+    "DROP INDEX accounts_uname;",
     NULL};

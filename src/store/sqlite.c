@@ -60,6 +60,12 @@ static vigil_u64map *plat_map(sq_store *q, vigil_str platform, int create) {
   return &p->ids;
 }
 
+/* for the bulk edge path (sqlite_edges.c) */
+vigil_u64map *sq_plat_map(sq_store *q, vigil_str platform, int create) {
+  return plat_map(q, platform, create);
+}
+int sq_numeric_id(vigil_str s, uint64_t *out) { return numeric_id(s, out); }
+
 static const vigil_store_ops sqlite_ops;
 
 int sq_fail(sq_store *q, int rc_sqlite, const char *what) {
@@ -97,6 +103,7 @@ static int step_done(sq_store *q, sqlite3_stmt *st, const char *what) {
   sqlite3_clear_bindings(st);
   return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, what);
 }
+int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what) { return step_done(q, st, what); }
 
 /* ---- open / close / migrations ------------------------------------------------ */
 static int migrate(sq_store *q) {
@@ -119,7 +126,9 @@ static int migrate(sq_store *q) {
   }
   if ((rc = sq_exec(q, "BEGIN IMMEDIATE"))) return rc;
   for (int v = version; v < n; v++) {
-    if ((rc = sq_exec(q, vigil_sqlite_migrations[v]))) {
+    rc = sq_exec(q, vigil_sqlite_migrations[v]);
+    if (!rc && v == 3) rc = sq_migrate_entities(q); /* data, not just DDL */
+    if (rc) {
       sq_exec(q, "ROLLBACK");
       return rc;
     }
@@ -153,29 +162,22 @@ static int prepare_all(sq_store *q) {
        "INSERT INTO accounts(id, platform, platform_id, username, username_key, has_profile,"
        " digest) VALUES(?1,?2,?3,?4,?5,0,0)"},
       {&q->st_acc_set_pid, "UPDATE accounts SET platform_id=?2 WHERE id=?1"},
-      {&q->st_post_find, "SELECT id, digest FROM posts WHERE platform=?1 AND platform_id=?2"},
+      {&q->st_post_find,
+       "SELECT id, digest, observed_at FROM posts WHERE platform=?1 AND platform_id=?2"},
       {&q->st_post_insert,
        "INSERT INTO posts(platform, platform_id, author, text, lang, source, created_at,"
        " reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
-       " raw) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"},
+       " raw, entities, observed_at)"
+       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
+       " ON CONFLICT(platform, platform_id) DO NOTHING"},
       {&q->st_post_update,
        "UPDATE posts SET author=?3, text=?4, lang=?5, source=?6, created_at=?7,"
        " reply_to_post=?8, reply_to=?9, retweet_of_post=?10, retweet_of=?11,"
-       " quote_of_post=?12, quote_of=?13, digest=?14, raw=?15 WHERE id=?1"},
+       " quote_of_post=?12, quote_of=?13, digest=?14, raw=?15, entities=?16, observed_at=?17"
+       " WHERE id=?1"},
       {&q->st_post_old_refs,
-       "SELECT author, reply_to, retweet_of, quote_of, created_at FROM posts WHERE id=?1"},
-      {&q->st_tag_ins, "INSERT OR IGNORE INTO post_hashtags(post, tag) VALUES(?1,?2)"},
-      {&q->st_tag_del, "DELETE FROM post_hashtags WHERE post=?1"},
-      {&q->st_url_ins,
-       "INSERT OR REPLACE INTO post_urls(post, idx, url, expanded, domain)"
-       " VALUES(?1,?2,?3,?4,?5)"},
-      {&q->st_url_del, "DELETE FROM post_urls WHERE post=?1"},
-      {&q->st_media_ins,
-       "INSERT OR REPLACE INTO post_media(post, idx, media_key, type, url) VALUES(?1,?2,?3,?4,?5)"},
-      {&q->st_media_del, "DELETE FROM post_media WHERE post=?1"},
-      {&q->st_mention_ins, "INSERT OR IGNORE INTO post_mentions(post, account) VALUES(?1,?2)"},
-      {&q->st_mention_del, "DELETE FROM post_mentions WHERE post=?1"},
-      {&q->st_mention_sel, "SELECT account FROM post_mentions WHERE post=?1"},
+       "SELECT author, reply_to, retweet_of, quote_of, created_at, entities FROM posts"
+       " WHERE id=?1"},
       {&q->st_status_ins,
        "INSERT OR IGNORE INTO account_status(account, status, observed_at, reason)"
        " VALUES(?1,?2,?3,?4)"},
@@ -198,9 +200,7 @@ static void finalize_all(sq_store *q) {
   sqlite3_stmt **all[] = {
       &q->st_acc_insert, &q->st_acc_update,  &q->st_acc_stub,    &q->st_acc_set_pid,
       &q->st_post_find,  &q->st_post_insert, &q->st_post_update, &q->st_post_old_refs,
-      &q->st_tag_ins,    &q->st_tag_del,     &q->st_url_ins,     &q->st_url_del,
-      &q->st_media_ins,  &q->st_media_del,   &q->st_mention_ins, &q->st_mention_del,
-      &q->st_mention_sel, &q->st_status_ins, &q->st_adj_get,     &q->st_adj_put,
+      &q->st_status_ins, &q->st_adj_get,     &q->st_adj_put,
       &q->st_adj_del,    &q->st_total_add, &q->st_score_put};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
     sqlite3_finalize(*all[i]);
@@ -234,7 +234,9 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
   sqlite3_extended_result_codes(q->db, 1);
   /* WAL: readers never block the writer and a crash leaves the last commit.
    * synchronous=NORMAL is durable across process crashes in WAL mode. */
-  rc = sq_exec(q, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+  rc = sq_exec(q, (flags & VIGIL_STORE_BULK) ? "PRAGMA foreign_keys=OFF;" : "PRAGMA foreign_keys=ON;");
+  if (!rc)
+    rc = sq_exec(q, "PRAGMA temp_store=MEMORY;"
                   " PRAGMA cache_size=-262144; PRAGMA mmap_size=1073741824;");
   /* checkpoints every 64 MB of WAL rather than 4 MB: bulk ingest rewrites
    * the same pages batch after batch */
@@ -293,6 +295,7 @@ static int sq_close(vigil_store *s) {
   free(q->bg.stubs);
   vigil_buf_release(&q->bg.stub_text);
   vigil_buf_release(&q->scratch);
+  vigil_buf_release(&q->entities_buf);
   free(q);
   return rc;
 }
@@ -380,10 +383,12 @@ static int sq_rollback(vigil_store *s) {
 
 static int sq_commit(vigil_store *s) {
   sq_store *q = (sq_store *)s;
+  /* sorting the last batch overlaps a background commit still running */
+  int prc = q->in_txn ? sq_edges_presort(q) : 0;
   int wrc = sq_wait(q);
   if (wrc) return wrc;
   if (!q->in_txn) return VIGIL_ESTATE;
-  int rc = sq_stubs_flush(q);
+  int rc = prc ? prc : sq_stubs_flush(q);
   if (!rc) rc = sq_edges_flush(q);
   if (!rc) rc = sq_exec(q, "COMMIT");
   if (rc) {
@@ -478,6 +483,8 @@ static int load_caches(sq_store *q) {
   return 0;
 }
 
+int sq_load_caches(sq_store *q) { return load_caches(q); }
+
 static int64_t lookup(sq_store *q, vigil_strmap *m, vigil_str platform, vigil_str v, int fold) {
   char key[KEY_MAX];
   vigil_strmap_val *val = vigil_strmap_get(m, key, make_key(key, platform, v, fold));
@@ -564,11 +571,12 @@ static void *bg_main(void *arg) {
   sq_store *q = arg;
   sq_background *bg = &q->bg;
   int rc = stubs_write(q, bg->stubs, bg->n_stubs, &bg->stub_text);
-  if (!rc) rc = sq_edges_flush_vecs(q, bg->edges);
-  if (!rc) rc = sq_exec(q, "COMMIT");
+  if (!rc && !bg->stubs_only) rc = sq_edges_flush_vecs(q, bg->edges);
+  if (!rc && !bg->stubs_only) rc = sq_exec(q, "COMMIT");
   bg->n_stubs = 0;
   vigil_buf_clear(&bg->stub_text);
   bg->rc = rc;
+  __atomic_store_n(&bg->done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
 
@@ -578,6 +586,7 @@ int sq_wait(sq_store *q) {
   if (!q->bg.running) return 0;
   pthread_join(q->bg.thread, NULL);
   q->bg.running = 0;
+  q->bg.stubs_only = 0; /* its failure is handled like a failed commit's */
   int rc = q->bg.rc;
   if (!rc && q->begin_pending) {
     q->begin_pending = 0;
@@ -602,7 +611,9 @@ int sq_wait(sq_store *q) {
 static int sq_commit_async(vigil_store *s) {
   sq_store *q = (sq_store *)s;
   if (!q->in_txn) return VIGIL_ESTATE;
-  int rc = sq_wait(q);
+  /* sorting this batch overlaps the previous batch's background commit */
+  int rc = sq_edges_presort(q);
+  if (!rc) rc = sq_wait(q);
   if (rc) return rc;
   /* swap the batch's buffers into the background slot; the caller keeps
    * the (empty) spare ones */
@@ -625,8 +636,39 @@ static int sq_commit_async(vigil_store *s) {
   vigil_buf_clear(&q->stub_text);
   q->in_txn = 0;
   bg->rc = 0;
+  bg->done = 0;
   if (pthread_create(&bg->thread, NULL, bg_main, q) != 0) {
     bg_main(q); /* no thread: commit here */
+    return bg->rc;
+  }
+  bg->running = 1;
+  return 0;
+}
+
+int sq_stubs_stream(sq_store *q, size_t min) {
+  sq_background *bg = &q->bg;
+  if (q->n_stubs < min || !q->in_txn || q->begin_pending) return 0;
+  if (bg->running) {
+    /* a finished stub job is collected without blocking; anything else
+     * (a commit, or stubs still being written) is left to run */
+    if (!bg->stubs_only || !__atomic_load_n(&bg->done, __ATOMIC_ACQUIRE)) return 0;
+    int rc = sq_wait(q);
+    if (rc) return rc;
+  }
+  struct sq_stub *ts = bg->stubs;
+  size_t tc = bg->cap_stubs;
+  bg->stubs = q->stubs, bg->cap_stubs = q->cap_stubs, bg->n_stubs = q->n_stubs;
+  q->stubs = ts, q->cap_stubs = tc, q->n_stubs = 0;
+  vigil_buf tb = bg->stub_text;
+  bg->stub_text = q->stub_text;
+  q->stub_text = tb;
+  vigil_buf_clear(&q->stub_text);
+  bg->rc = 0;
+  bg->done = 0;
+  bg->stubs_only = 1;
+  if (pthread_create(&bg->thread, NULL, bg_main, q) != 0) {
+    bg_main(q);
+    bg->stubs_only = 0;
     return bg->rc;
   }
   bg->running = 1;
@@ -779,223 +821,7 @@ static int sq_account_upsert(vigil_store *s, const vigil_account *a, int64_t obs
   return 0;
 }
 
-/* ---- posts ----------------------------------------------------------------------- */
-static uint64_t post_digest(const vigil_post *p, const vigil_post_refs *r) {
-  XXH3_state_t st;
-  XXH3_64bits_reset(&st);
-#define H_STR(s)                                                      \
-  do {                                                                \
-    uint32_t len_ = (s).ptr ? (uint32_t)(s).len : UINT32_MAX;         \
-    XXH3_64bits_update(&st, &len_, sizeof len_);                      \
-    if ((s).ptr) XXH3_64bits_update(&st, (s).ptr, (s).len);           \
-  } while (0)
-  H_STR(p->text);
-  H_STR(p->lang);
-  H_STR(p->source);
-  H_STR(p->reply_to_post_id);
-  H_STR(p->retweet_of_post_id);
-  H_STR(p->quote_of_post_id);
-  for (size_t i = 0; i < p->n_hashtags; i++) H_STR(p->hashtags[i]);
-  for (size_t i = 0; i < p->n_urls; i++) {
-    H_STR(p->urls[i].url);
-    H_STR(p->urls[i].expanded);
-  }
-  for (size_t i = 0; i < p->n_media; i++) {
-    H_STR(p->media[i].key);
-    H_STR(p->media[i].type);
-    H_STR(p->media[i].url);
-  }
-#undef H_STR
-  int64_t nums[] = {p->created_at, r->author, r->reply_to, r->retweet_of, r->quote_of,
-                    (int64_t)r->n_mentions};
-  XXH3_64bits_update(&st, nums, sizeof nums);
-  XXH3_64bits_update(&st, r->mentions, r->n_mentions * sizeof *r->mentions);
-  uint64_t h = XXH3_64bits_digest(&st);
-  return h ? h : 1;
-}
-
-/* host of a URL, lower-cased, without "www." (a view into buf) */
-static vigil_str url_domain(vigil_str u, char *buf, size_t cap) {
-  if (!u.ptr) return VIGIL_STR_NULL;
-  const char *p = u.ptr, *end = u.ptr + u.len;
-  const char *sep = NULL;
-  for (const char *c = p; c + 2 < end; c++)
-    if (c[0] == ':' && c[1] == '/' && c[2] == '/') {
-      sep = c + 3;
-      break;
-    }
-  p = sep ? sep : p;
-  const char *h = p;
-  while (p < end && *p != '/' && *p != '?' && *p != '#' && *p != ':') p++;
-  /* user-info */
-  for (const char *c = h; c < p; c++)
-    if (*c == '@') h = c + 1;
-  size_t n = (size_t)(p - h);
-  if (n == 0 || n >= cap) return VIGIL_STR_NULL;
-  for (size_t i = 0; i < n; i++) buf[i] = (char)tolower((unsigned char)h[i]);
-  if (n > 4 && memcmp(buf, "www.", 4) == 0) return (vigil_str){buf + 4, n - 4};
-  return (vigil_str){buf, n};
-}
-
-static int post_children(sq_store *q, int64_t id, const vigil_post *p,
-                         const vigil_post_refs *r, int replace) {
-  int rc;
-  if (replace) {
-    sqlite3_stmt *dels[] = {q->st_tag_del, q->st_url_del, q->st_media_del, q->st_mention_del};
-    for (size_t i = 0; i < 4; i++) {
-      sqlite3_bind_int64(dels[i], 1, id);
-      if ((rc = step_done(q, dels[i], "replacing post details"))) return rc;
-    }
-  }
-  for (size_t i = 0; i < p->n_hashtags; i++) {
-    sqlite3_bind_int64(q->st_tag_ins, 1, id);
-    bind_str(q->st_tag_ins, 2, p->hashtags[i]);
-    if ((rc = step_done(q, q->st_tag_ins, "storing hashtag"))) return rc;
-  }
-  for (size_t i = 0; i < p->n_urls; i++) {
-    char dom[256];
-    sqlite3_stmt *st = q->st_url_ins;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (int64_t)i);
-    bind_str(st, 3, p->urls[i].url);
-    bind_str(st, 4, p->urls[i].expanded);
-    bind_str(st, 5, url_domain(p->urls[i].expanded.ptr ? p->urls[i].expanded : p->urls[i].url,
-                               dom, sizeof dom));
-    if ((rc = step_done(q, st, "storing url"))) return rc;
-  }
-  for (size_t i = 0; i < p->n_media; i++) {
-    sqlite3_stmt *st = q->st_media_ins;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, (int64_t)i);
-    bind_str(st, 3, p->media[i].key);
-    bind_str(st, 4, p->media[i].type);
-    bind_str(st, 5, p->media[i].url);
-    if ((rc = step_done(q, st, "storing media"))) return rc;
-  }
-  for (size_t i = 0; i < r->n_mentions; i++) {
-    sqlite3_bind_int64(q->st_mention_ins, 1, id);
-    sqlite3_bind_int64(q->st_mention_ins, 2, r->mentions[i]);
-    if ((rc = step_done(q, q->st_mention_ins, "storing mention"))) return rc;
-  }
-  return 0;
-}
-
-/* Adds (sign +1) or removes (-1) the interaction edges a post implies. */
-static int post_edges(sq_store *q, int sign, int64_t author, int64_t reply_to, int64_t retweet_of,
-                      int64_t quote_of, const int64_t *mentions, size_t n_mentions,
-                      int64_t at) {
-  int rc = 0;
-  if (at == VIGIL_TIME_UNKNOWN) at = 0;
-  struct {
-    int kind;
-    int64_t dst;
-  } refs[] = {{VIGIL_EDGE_REPLY, reply_to},
-              {VIGIL_EDGE_RETWEET, retweet_of},
-              {VIGIL_EDGE_QUOTE, quote_of}};
-  for (size_t i = 0; i < 3 && !rc; i++)
-    if (refs[i].dst > 0 && refs[i].dst != author)
-      rc = sq_edges_put(q, refs[i].kind, SQ_ADD, author, refs[i].dst, sign, at, at);
-  for (size_t i = 0; i < n_mentions && !rc; i++)
-    if (mentions[i] > 0 && mentions[i] != author)
-      rc = sq_edges_put(q, VIGIL_EDGE_MENTION, SQ_ADD, author, mentions[i], sign, at, at);
-  return rc;
-}
-
-static int remove_old_edges(sq_store *q, int64_t id) {
-  sqlite3_stmt *st = q->st_post_old_refs;
-  sqlite3_bind_int64(st, 1, id);
-  int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW) {
-    sqlite3_reset(st);
-    return sq_fail(q, rc, "reading post");
-  }
-  int64_t author = sqlite3_column_int64(st, 0), reply = sqlite3_column_int64(st, 1),
-          rt = sqlite3_column_int64(st, 2), quote = sqlite3_column_int64(st, 3),
-          at = sqlite3_column_type(st, 4) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 4);
-  sqlite3_reset(st);
-  rc = post_edges(q, -1, author, reply, rt, quote, NULL, 0, at);
-  if (rc) return rc;
-  st = q->st_mention_sel;
-  sqlite3_bind_int64(st, 1, id);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t m = sqlite3_column_int64(st, 0);
-    int e = post_edges(q, -1, author, 0, 0, 0, &m, 1, at);
-    if (e) {
-      sqlite3_reset(st);
-      return e;
-    }
-  }
-  sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading mentions");
-}
-
-static void bind_post(sqlite3_stmt *st, const vigil_post *p, const vigil_post_refs *r,
-                      uint64_t digest) {
-  sqlite3_bind_int64(st, 3, r->author);
-  bind_str(st, 4, p->text);
-  bind_str(st, 5, p->lang);
-  bind_str(st, 6, p->source);
-  bind_opt_int(st, 7, p->created_at, VIGIL_TIME_UNKNOWN);
-  bind_str(st, 8, p->reply_to_post_id);
-  bind_opt_int(st, 9, r->reply_to, 0);
-  bind_str(st, 10, p->retweet_of_post_id);
-  bind_opt_int(st, 11, r->retweet_of, 0);
-  bind_str(st, 12, p->quote_of_post_id);
-  bind_opt_int(st, 13, r->quote_of, 0);
-  sqlite3_bind_int64(st, 14, (int64_t)digest);
-  bind_str(st, 15, p->raw);
-}
-
-static int sq_post_upsert(vigil_store *s, const vigil_post *p, const vigil_post_refs *r,
-                          int64_t *id, vigil_change *change) {
-  SQ_WAIT((sq_store *)s);
-  sq_store *q = (sq_store *)s;
-  if (!q->in_txn) return VIGIL_ESTATE;
-  if (!p->platform_id.ptr || !p->platform_id.len || r->author <= 0) return VIGIL_EMISSING;
-  int rc0 = sq_stubs_flush(q);
-  if (rc0) return rc0;
-  uint64_t digest = post_digest(p, r);
-  sqlite3_stmt *st = q->st_post_find;
-  bind_str(st, 1, p->platform);
-  bind_str(st, 2, p->platform_id);
-  int rc = sqlite3_step(st);
-  int64_t found = 0;
-  uint64_t old_digest = 0;
-  if (rc == SQLITE_ROW) {
-    found = sqlite3_column_int64(st, 0);
-    old_digest = (uint64_t)sqlite3_column_int64(st, 1);
-  }
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sq_fail(q, rc, "finding post");
-  if (found && old_digest == digest) {
-    *id = found;
-    *change = VIGIL_UNCHANGED;
-    return 0;
-  }
-  if (found) {
-    /* same post seen with other content (edited, or first seen only as a
-     * reference): replace it and move its edges to the new references */
-    if ((rc = remove_old_edges(q, found))) return rc;
-    st = q->st_post_update;
-    sqlite3_bind_int64(st, 1, found);
-    bind_post(st, p, r, digest);
-    if ((rc = step_done(q, st, "updating post"))) return rc;
-    *id = found;
-    *change = VIGIL_UPDATED;
-  } else {
-    st = q->st_post_insert;
-    bind_str(st, 1, p->platform);
-    bind_str(st, 2, p->platform_id);
-    bind_post(st, p, r, digest);
-    if ((rc = step_done(q, st, "inserting post"))) return rc;
-    *id = sqlite3_last_insert_rowid(q->db);
-    *change = VIGIL_NEW;
-  }
-  if ((rc = post_children(q, *id, p, r, found != 0))) return rc;
-  return post_edges(q, +1, r->author, r->reply_to, r->retweet_of, r->quote_of, r->mentions,
-                    r->n_mentions, p->created_at);
-}
+/* ---- posts: sqlite_posts.c ------------------------------------------------------ */
 
 /* ---- statuses and explicit edges --------------------------------------------------- */
 static int sq_status_add(vigil_store *s, int64_t account, int status, int64_t observed_at,
@@ -1212,11 +1038,10 @@ static int sq_top(vigil_store *s, const char *what, int limit,
       {"account_location", "SELECT location, count(*) c FROM accounts WHERE location IS NOT"
                            " NULL AND location<>'' GROUP BY location ORDER BY c DESC, location"
                            " LIMIT ?1"},
-      {"hashtag", "SELECT tag, count(*) c FROM post_hashtags GROUP BY tag ORDER BY c DESC, tag"
-                  " LIMIT ?1"},
-      {"url_domain", "SELECT domain, count(*) c FROM post_urls WHERE domain IS NOT NULL"
-                     " GROUP BY domain ORDER BY c DESC, domain LIMIT ?1"},
   };
+  /* post entities live in a blob per post (sqlite_posts.c) */
+  if (strcmp(what, "hashtag") == 0) return sq_top_entities(q, 0, limit, cb, ctx);
+  if (strcmp(what, "url_domain") == 0) return sq_top_entities(q, 1, limit, cb, ctx);
   const char *sql = NULL;
   for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
     if (strcmp(queries[i].name, what) == 0) sql = queries[i].sql;
@@ -1328,128 +1153,6 @@ static int sq_each_adjacency(vigil_store *s, int kind,
   sqlite3_finalize(st);
   sq_adj_dec_release(&d);
   return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading adjacency");
-}
-
-static int sq_each_post(vigil_store *s, int (*cb)(void *ctx, const vigil_post_row *row),
-                        void *ctx) {
-  SQ_WAIT((sq_store *)s);
-  sq_store *q = (sq_store *)s;
-  sqlite3_stmt *st, *tags = NULL, *urls = NULL;
-  int rc = sq_prepare(q, &st,
-                      "SELECT id, author, platform_id, text, lang, source, created_at,"
-                      " coalesce(reply_to,0), coalesce(retweet_of,0), coalesce(quote_of,0)"
-                      " FROM posts ORDER BY author, id");
-  if (rc) return rc;
-  /* children are read by merge-join on post id order rather than per-post
-   * queries: three sequential scans instead of millions of lookups */
-  if ((rc = sq_prepare(q, &tags, "SELECT post, tag FROM post_hashtags ORDER BY post")) ||
-      (rc = sq_prepare(q, &urls,
-                       "SELECT post, coalesce(expanded, url), domain FROM post_urls"
-                       " ORDER BY post, idx"))) {
-    sqlite3_finalize(st);
-    sqlite3_finalize(tags);
-    return rc;
-  }
-  /* Posts come in author order but children in post order: load children
-   * into memory indexed by post id (bounded by the store's size). */
-  typedef struct child {
-    int64_t post;
-    char *a, *b;
-  } child;
-  child *tv = NULL, *uv = NULL;
-  size_t nt = 0, ct = 0, nu = 0, cu = 0;
-  int ok = 1;
-  while (ok && sqlite3_step(tags) == SQLITE_ROW) {
-    if (nt == ct) {
-      ct = ct ? ct * 2 : 1024;
-      child *n2 = realloc(tv, ct * sizeof *n2);
-      if (!n2) { ok = 0; break; }
-      tv = n2;
-    }
-    vigil_str t = col_str(tags, 1);
-    tv[nt].post = sqlite3_column_int64(tags, 0);
-    tv[nt].a = vigil_strndup(t.ptr ? t.ptr : "", t.len);
-    tv[nt].b = NULL;
-    if (!tv[nt++].a) ok = 0;
-  }
-  while (ok && sqlite3_step(urls) == SQLITE_ROW) {
-    if (nu == cu) {
-      cu = cu ? cu * 2 : 1024;
-      child *n2 = realloc(uv, cu * sizeof *n2);
-      if (!n2) { ok = 0; break; }
-      uv = n2;
-    }
-    vigil_str u = col_str(urls, 1), d = col_str(urls, 2);
-    uv[nu].post = sqlite3_column_int64(urls, 0);
-    uv[nu].a = vigil_strndup(u.ptr ? u.ptr : "", u.len);
-    uv[nu].b = vigil_strndup(d.ptr ? d.ptr : "", d.len);
-    if (!uv[nu++].a || !uv[nu - 1].b) ok = 0;
-  }
-  sqlite3_finalize(tags);
-  sqlite3_finalize(urls);
-  vigil_str *hv = NULL, *dv = NULL, *uvv = NULL;
-  size_t hcap = 0, ucap = 0;
-  rc = ok ? 0 : VIGIL_ENOMEM;
-  while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    rc = 0;
-    vigil_post_row row;
-    memset(&row, 0, sizeof row);
-    row.id = sqlite3_column_int64(st, 0);
-    row.author = sqlite3_column_int64(st, 1);
-    row.platform_id = col_str(st, 2);
-    row.text = col_str(st, 3);
-    row.lang = col_str(st, 4);
-    row.source = col_str(st, 5);
-    row.created_at = sqlite3_column_type(st, 6) == SQLITE_NULL ? VIGIL_TIME_UNKNOWN
-                                                              : sqlite3_column_int64(st, 6);
-    row.reply_to = sqlite3_column_int64(st, 7);
-    row.retweet_of = sqlite3_column_int64(st, 8);
-    row.quote_of = sqlite3_column_int64(st, 9);
-    /* binary search the children of this post */
-    size_t lo = 0, hi = nt;
-    while (lo < hi) {
-      size_t mid = (lo + hi) / 2;
-      if (tv[mid].post < row.id) lo = mid + 1; else hi = mid;
-    }
-    size_t k = 0;
-    for (size_t i = lo; i < nt && tv[i].post == row.id; i++) {
-      if (k == hcap) {
-        hcap = hcap ? hcap * 2 : 16;
-        vigil_str *n2 = realloc(hv, hcap * sizeof *n2);
-        if (!n2) { rc = VIGIL_ENOMEM; break; }
-        hv = n2;
-      }
-      hv[k++] = vigil_str_c(tv[i].a);
-    }
-    row.hashtags = hv, row.n_hashtags = k;
-    lo = 0, hi = nu;
-    while (lo < hi) {
-      size_t mid = (lo + hi) / 2;
-      if (uv[mid].post < row.id) lo = mid + 1; else hi = mid;
-    }
-    k = 0;
-    for (size_t i = lo; !rc && i < nu && uv[i].post == row.id; i++) {
-      if (k == ucap) {
-        ucap = ucap ? ucap * 2 : 16;
-        vigil_str *n2 = realloc(dv, ucap * sizeof *n2);
-        vigil_str *n3 = n2 ? realloc(uvv, ucap * sizeof *n3) : NULL;
-        if (n2) dv = n2;
-        if (!n2 || !n3) { rc = VIGIL_ENOMEM; break; }
-        uvv = n3;
-      }
-      uvv[k] = vigil_str_c(uv[i].a);
-      dv[k++] = vigil_str_c(uv[i].b);
-    }
-    row.urls = uvv, row.url_domains = dv, row.n_urls = k;
-    if (!rc) rc = cb(ctx, &row);
-  }
-  if (rc == SQLITE_DONE) rc = 0;
-  else if (rc > 0) rc = sq_fail(q, rc, "reading posts");
-  sqlite3_finalize(st);
-  for (size_t i = 0; i < nt; i++) free(tv[i].a);
-  for (size_t i = 0; i < nu; i++) free(uv[i].a), free(uv[i].b);
-  free(tv), free(uv), free(hv), free(dv), free(uvv);
-  return rc;
 }
 
 static int sq_each_status(vigil_store *s, int (*cb)(void *ctx, const vigil_status_row *row),

@@ -19,7 +19,16 @@ typedef struct sq_edge_op {
 typedef struct sq_edge_vec {
   sq_edge_op *v;
   size_t n, cap;
+  int sorted; /* sorted and collapsed (sq_edges_presort); cleared by a put */
 } sq_edge_vec;
+
+/* packed-key radix sort scratch, kept between batches */
+typedef struct sq_sort_scratch {
+  sq_edge_op *ops;
+  size_t ops_cap;
+  uint64_t *keys; /* 2 x keys_cap */
+  size_t keys_cap;
+} sq_sort_scratch;
 
 enum { SQ_SET = 0, SQ_ADD = 1 };
 
@@ -33,6 +42,8 @@ struct sq_stub {
  * SQLite use waits for it first (sq_wait). */
 typedef struct sq_background {
   int running;
+  int stubs_only; /* writing stub accounts inside the open transaction (sq_stubs_stream) */
+  int done;       /* set (atomically) by the thread as it finishes */
   pthread_t thread;
   int rc;
   sq_edge_vec edges[VIGIL_EDGE_KIND_COUNT][2];
@@ -75,17 +86,21 @@ typedef struct sq_store {
   /* prepared statements */
   sqlite3_stmt *st_acc_insert, *st_acc_update, *st_acc_stub, *st_acc_set_pid;
   sqlite3_stmt *st_post_find, *st_post_insert, *st_post_update, *st_post_old_refs;
-  sqlite3_stmt *st_tag_ins, *st_tag_del, *st_url_ins, *st_url_del, *st_media_ins, *st_media_del;
-  sqlite3_stmt *st_mention_ins, *st_mention_del, *st_mention_sel;
   sqlite3_stmt *st_status_ins;
   sqlite3_stmt *st_adj_get, *st_adj_put, *st_adj_del, *st_total_add;
   sqlite3_stmt *st_score_put; /* prepared on first use */
   vigil_buf scratch;
+  vigil_buf entities_buf; /* a post's encoded entities (sqlite_posts.c) */
   sq_edge_op *sort_tmp; /* radix sort scratch, kept between flushes */
   size_t sort_cap;
+  /* flushes (background thread or under sq_wait) sort with sort_bg; the
+   * caller's thread presorts the next batch with sort_fg meanwhile */
+  sq_sort_scratch sort_bg, sort_fg;
 } sq_store;
 
 int sq_fail(sq_store *q, int rc_sqlite, const char *what);
+/* Steps a statement that returns no row, then resets it and clears its bindings. */
+int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what);
 
 static inline void bind_str(sqlite3_stmt *st, int i, vigil_str s) {
   if (s.ptr) sqlite3_bind_text(st, i, s.ptr, (int)s.len, SQLITE_STATIC);
@@ -124,11 +139,48 @@ int sq_prepare(sq_store *q, sqlite3_stmt **st, const char *sql);
 
 /* Writes pending stub accounts (see sq_store.stubs). */
 int sq_stubs_flush(sq_store *q);
+/* When at least `min` stubs are pending and the background thread is idle,
+ * starts writing them there, inside the open transaction (no commit), so
+ * that a bulk load's account rows go in while the caller keeps parsing. */
+int sq_stubs_stream(sq_store *q, size_t min);
+
+/* sqlite_posts.c: posts and their entities (see the blob format there).
+ * A decoded sq_entities points into the blob it came from (valid while the
+ * statement row is), and keeps its arrays between calls; release frees them. */
+typedef struct sq_entities {
+  vigil_str *hashtags; size_t n_hashtags, cap_hashtags;
+  vigil_str *urls;     size_t n_urls, cap_urls;   /* 3 per URL: url, expanded, domain */
+  vigil_str *media;    size_t n_media, cap_media; /* 3 per item: key, type, url */
+  int64_t *mentions;   size_t n_mentions, cap_mentions;
+} sq_entities;
+int sq_entities_decode(const unsigned char *p, size_t len, sq_entities *e);
+void sq_entities_release(sq_entities *e);
+int sq_post_upsert(vigil_store *s, const vigil_post *p, const vigil_post_refs *r, int64_t *id,
+                   vigil_change *change);
+int sq_each_post(vigil_store *s, int (*cb)(void *ctx, const vigil_post_row *row), void *ctx);
+int sq_top_entities(sq_store *q, int domains, int limit,
+                    int (*cb)(void *ctx, vigil_str value, uint64_t count), void *ctx);
+/* Migration 3 -> 4: moves the old child tables into posts.entities. */
+int sq_migrate_entities(sq_store *q);
+
+/* sqlite.c, for the bulk edge path in sqlite_edges.c: the per-platform
+ * numeric id cache, the canonical-number test that decides which ids it
+ * holds, and loading the caches */
+vigil_u64map *sq_plat_map(sq_store *q, vigil_str platform, int create);
+int sq_numeric_id(vigil_str s, uint64_t *out);
+int sq_load_caches(sq_store *q);
+/* sqlite_edges.c */
+int sq_edges_put_batch(vigil_store *s, vigil_str platform, int64_t seen_at, size_t n,
+                       const vigil_edge *edges, uint64_t *stored, uint64_t *accounts_new);
 
 /* adjacency.c */
 int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int64_t weight,
                  int64_t first, int64_t last);
 int sq_edges_flush(sq_store *q);
+/* Sorts and collapses the buffered edges in place (no database access, so
+ * it may run while a background commit does): called before handing a
+ * batch to the background so that the two threads share the work. */
+int sq_edges_presort(sq_store *q);
 int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]);
 /* Waits for a background commit; returns its result (after rolling back
  * and dropping caches if it failed). */

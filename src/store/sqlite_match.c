@@ -287,21 +287,4 @@ int sq_each_match(vigil_store *s, int64_t run,
   return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading matches");
 }
 
-int sq_each_post_media(vigil_store *s, int (*cb)(void *, vigil_str, vigil_str, vigil_str),
-                       void *ctx) {
-  sq_store *q = (sq_store *)s;
-  sqlite3_stmt *st;
-  int rc = sq_prepare(q, &st,
-                      "SELECT p.platform_id, m.type, m.url FROM post_media m"
-                      " JOIN posts p ON p.id=m.post ORDER BY m.post, m.idx");
-  if (rc) return rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int e = cb(ctx, col_str(st, 0), col_str(st, 1), col_str(st, 2));
-    if (e) {
-      sqlite3_finalize(st);
-      return e;
-    }
-  }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading post media");
-}
+/* sq_each_post_media: sqlite_posts.c */

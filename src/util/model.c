@@ -41,4 +41,5 @@ void vigil_account_init(vigil_account *a) {
 void vigil_post_init(vigil_post *p) {
   memset(p, 0, sizeof *p);
   p->created_at = VIGIL_TIME_UNKNOWN;
+  p->observed_at = VIGIL_TIME_UNKNOWN;
 }

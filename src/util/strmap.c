@@ -111,6 +111,18 @@ int vigil_strmap_put(vigil_strmap *m, const void *key, size_t len, vigil_strmap_
 }
 
 /* ---- u64 map ---------------------------------------------------------------- */
+struct vigil_u64slot {
+  uint64_t key;
+  int64_t val;
+};
+
+/* the direct array never exceeds this many entries (256 MB) ... */
+#define DENSE_MAX ((size_t)1 << 26)
+/* ... nor DENSE_SLACK times the entries it would hold, plus a floor that
+ * costs 4 MB: memory stays proportional to what is stored */
+#define DENSE_FLOOR ((size_t)1 << 20)
+#define DENSE_SLACK 4
+
 static inline uint64_t mix64(uint64_t x) {
   /* splitmix64 finaliser: good dispersion for sequential ids */
   x ^= x >> 30;
@@ -121,51 +133,104 @@ static inline uint64_t mix64(uint64_t x) {
 }
 
 void vigil_u64map_release(vigil_u64map *m) {
-  free(m->keys);
-  free(m->vals);
+  free(m->slots);
+  free(m->dense);
   memset(m, 0, sizeof *m);
 }
 
-int64_t vigil_u64map_get(const vigil_u64map *m, uint64_t key) {
-  if (!m->cap) return 0;
+static inline int64_t hash_get(const vigil_u64map *m, uint64_t key) {
+  if (!m->count || key == UINT64_MAX) return 0; /* the empty-slot marker */
   size_t mask = m->cap - 1;
   for (size_t i = mix64(key) & mask;; i = (i + 1) & mask) {
-    if (m->keys[i] == key) return m->vals[i];
-    if (m->keys[i] == UINT64_MAX) return 0;
+    const struct vigil_u64slot *s = &m->slots[i];
+    if (s->key == key) return s->val;
+    if (s->key == UINT64_MAX) return 0;
+  }
+}
+
+static inline int64_t u64_get(const vigil_u64map *m, uint64_t key) {
+  if (key < m->dense_cap && m->dense[key]) return m->dense[key];
+  return hash_get(m, key);
+}
+
+int64_t vigil_u64map_get(const vigil_u64map *m, uint64_t key) { return u64_get(m, key); }
+
+void vigil_u64map_get_many(const vigil_u64map *m, const uint64_t *keys, int64_t *vals, size_t n) {
+  enum { AHEAD = 12 };
+  size_t mask = m->cap ? m->cap - 1 : 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i + AHEAD < n) {
+      uint64_t k = keys[i + AHEAD];
+      if (k < m->dense_cap) __builtin_prefetch(&m->dense[k]);
+      else if (m->count) __builtin_prefetch(&m->slots[mix64(k) & mask]);
+    }
+    vals[i] = u64_get(m, keys[i]);
   }
 }
 
 static int u64_grow(vigil_u64map *m) {
   size_t ncap = m->cap ? m->cap * 2 : 4096;
-  uint64_t *nk = malloc(ncap * sizeof *nk);
-  int64_t *nv = malloc(ncap * sizeof *nv);
-  if (!nk || !nv) {
-    free(nk), free(nv);
-    return VIGIL_ENOMEM;
-  }
-  memset(nk, 0xff, ncap * sizeof *nk);
+  struct vigil_u64slot *ns = malloc(ncap * sizeof *ns);
+  if (!ns) return VIGIL_ENOMEM;
+  memset(ns, 0xff, ncap * sizeof *ns);
   for (size_t i = 0; i < m->cap; i++) {
-    if (m->keys[i] == UINT64_MAX) continue;
-    size_t j = mix64(m->keys[i]) & (ncap - 1);
-    while (nk[j] != UINT64_MAX) j = (j + 1) & (ncap - 1);
-    nk[j] = m->keys[i];
-    nv[j] = m->vals[i];
+    const struct vigil_u64slot *s = &m->slots[i];
+    if (s->key == UINT64_MAX) continue;
+    size_t j = mix64(s->key) & (ncap - 1);
+    while (ns[j].key != UINT64_MAX) j = (j + 1) & (ncap - 1);
+    ns[j] = *s;
   }
-  free(m->keys), free(m->vals);
-  m->keys = nk, m->vals = nv, m->cap = ncap;
+  free(m->slots);
+  m->slots = ns, m->cap = ncap;
   return 0;
 }
 
-int vigil_u64map_put(vigil_u64map *m, uint64_t key, int64_t val) {
-  if (key == UINT64_MAX) return VIGIL_EINVAL;
+static int hash_put(vigil_u64map *m, uint64_t key, int64_t val) {
   if ((m->count + 1) * 2 > m->cap) {
     int rc = u64_grow(m);
     if (rc) return rc;
   }
   size_t mask = m->cap - 1, i = mix64(key) & mask;
-  while (m->keys[i] != UINT64_MAX && m->keys[i] != key) i = (i + 1) & mask;
-  if (m->keys[i] == UINT64_MAX) m->count++;
-  m->keys[i] = key;
-  m->vals[i] = val;
+  while (m->slots[i].key != UINT64_MAX && m->slots[i].key != key) i = (i + 1) & mask;
+  if (m->slots[i].key == UINT64_MAX) m->count++;
+  m->slots[i].key = key;
+  m->slots[i].val = val;
   return 0;
+}
+
+/* Makes dense[key] addressable if the size policy allows; 1 if it is. */
+static int dense_room(vigil_u64map *m, uint64_t key, int *rc) {
+  if (key < m->dense_cap) return 1;
+  if (key >= DENSE_MAX) return 0;
+  size_t limit = DENSE_SLACK * (m->dense_count + m->count + 1);
+  if (limit < DENSE_FLOOR) limit = DENSE_FLOOR;
+  if (limit > DENSE_MAX) limit = DENSE_MAX;
+  size_t ncap = m->dense_cap ? m->dense_cap : 65536;
+  while (ncap <= key) ncap *= 2;
+  if (ncap > limit) return 0;
+  uint32_t *nd = realloc(m->dense, ncap * sizeof *nd);
+  if (!nd) {
+    *rc = VIGIL_ENOMEM;
+    return 0;
+  }
+  memset(nd + m->dense_cap, 0, (ncap - m->dense_cap) * sizeof *nd);
+  m->dense = nd, m->dense_cap = ncap;
+  return 1;
+}
+
+int vigil_u64map_put(vigil_u64map *m, uint64_t key, int64_t val) {
+  if (key == UINT64_MAX) return VIGIL_EINVAL;
+  int rc = 0;
+  if (val > 0 && val <= (int64_t)UINT32_MAX && dense_room(m, key, &rc)) {
+    /* a stale hash entry for the key is shadowed: lookups try dense first */
+    if (!m->dense[key]) m->dense_count++;
+    m->dense[key] = (uint32_t)val;
+    return 0;
+  }
+  if (rc) return rc;
+  if (key < m->dense_cap && m->dense[key]) {
+    m->dense[key] = 0;
+    m->dense_count--;
+  }
+  return hash_put(m, key, val);
 }

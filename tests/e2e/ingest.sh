@@ -80,6 +80,11 @@ if [ -d "$SHARED/twarc2" ]; then
     $V --db "$TDB" --quiet ingest "$f" > /dev/null 2>&1 || true
     st2=$($V --db "$TDB" stats --json --top 0)
     check "twarc2 $name re-ingest" "$(jget "$st2" '(d["accounts"],d["posts"],d["edges"])')" "$(jget "$st" '(d["accounts"],d["posts"],d["edges"])')"
+    # ingest writes with SQLite's foreign-key checks off (VIGIL_STORE_BULK):
+    # every reference must still hold
+    if command -v sqlite3 > /dev/null; then
+      check "twarc2 $name foreign keys hold" "$(sqlite3 "$TDB" 'PRAGMA foreign_key_check' | wc -l)" 0
+    fi
   done
   # the stream with a broken line: the error names FILE:LINE, exit 3
   f="$SHARED/twarc2/streaming_output_with_error.jsonl"
@@ -88,5 +93,11 @@ if [ -d "$SHARED/twarc2" ]; then
     check "broken stream exits 3" "$rc" 3
     check "broken stream error names the file and line" "$(grep -cE "streaming_output_with_error.jsonl:[0-9]+: " "$WORK/err.txt" | awk '{print ($1>0)}')" 1
   fi
+fi
+if command -v sqlite3 > /dev/null; then
+  for db in "$DB" "${EDB:-}"; do
+    [ -n "$db" ] && [ -e "$db" ] || continue
+    check "$(basename "$db"): foreign keys hold" "$(sqlite3 "$db" 'PRAGMA foreign_key_check' | wc -l)" 0
+  done
 fi
 finish
