@@ -1,8 +1,10 @@
 /* libFuzzer: the image decoder front end + PDQ on arbitrary bytes, with a
- * small pixel cap so the fuzzer explores parsers rather than big buffers. */
+ * small pixel cap so the fuzzer explores parsers rather than big buffers.
+ * vigil_pdq_hash_data (row-by-row JPEG decoding) must agree with it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vigil/error.h"
 #include "vigil/image.h"
@@ -22,6 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     vigil_pdq h[VIGIL_PDQ_NVARIANTS];
     int q;
     if (vigil_pdq_hash_image(&img, VIGIL_PDQ_DIHEDRAL, h, &q) || q < 0 || q > 100) abort();
+    /* the one-step path (JPEGs row by row) must give the same hashes */
+    vigil_pdq h2[VIGIL_PDQ_NVARIANTS];
+    int q2;
+    vigil_image img2 = VIGIL_IMAGE_INIT;
+    if (vigil_pdq_hash_data(data, size, &opts, VIGIL_PDQ_DIHEDRAL, &img2, h2, &q2, NULL) ||
+        q2 != q || memcmp(h, h2, sizeof h))
+      abort();
+    vigil_image_release(&img2);
   } else if (rc != VIGIL_EDECODE && rc != VIGIL_EUNSUPPORTED && rc != VIGIL_ETOOBIG &&
              rc != VIGIL_ENOMEM) {
     abort();

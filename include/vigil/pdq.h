@@ -7,9 +7,10 @@
  *
  * Ownership: vigil_pdq is a plain value. vigil_pdq_from_luma() works in
  * buffers the caller owns (and overwrites the luma it is given);
- * vigil_pdq_hash_image() allocates its own scratch and frees it before
- * returning. Nothing here keeps state between calls; all functions are
- * thread-safe.
+ * vigil_pdq_hash_image() and vigil_pdq_hash_data() allocate their own
+ * scratch and free it before returning (vigil_pdq_hash_data() may also
+ * reuse the caller's vigil_image pixel buffer). Nothing here keeps state
+ * between calls; all functions are thread-safe.
  */
 #ifndef VIGIL_PDQ_H
 #define VIGIL_PDQ_H
@@ -80,6 +81,19 @@ int vigil_pdq_from_luma(float *luma, float *scratch, int rows, int cols, int dih
  * > 512 -> exactly 512x512, nearest neighbour), then luminance, then
  * vigil_pdq_from_luma. */
 int vigil_pdq_hash_image(const vigil_image *img, int flags, vigil_pdq *out, int *quality);
+
+/* Decodes image bytes and hashes them: the same hashes as
+ * vigil_image_decode() + vigil_pdq_hash_image(), faster for JPEG. Unless
+ * opts->min_side asks for DCT scaling, a JPEG is decoded row by row and each
+ * row's luminance is taken at once at the sampled pixels, without a
+ * full-size RGB buffer (docs/pdq.md). Errors and messages as
+ * vigil_image_decode(). `img` is the caller's (start it as VIGIL_IMAGE_INIT,
+ * reuse it across calls, free it with vigil_image_release()); on success
+ * img->format, src_width and src_height describe the file, but the pixels
+ * are only there when img->width > 0 (the row-by-row path sets width,
+ * height and channels to 0). */
+int vigil_pdq_hash_data(const void *data, size_t len, const vigil_image_opts *opts, int flags,
+                        vigil_image *img, vigil_pdq *out, int *quality, vigil_buf *msg);
 
 /* ---- the pieces (exposed for tests and benchmarks) ------------------ */
 

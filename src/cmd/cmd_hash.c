@@ -39,9 +39,9 @@ static void usage(FILE *out) {
           "                   sha256, format, width, height (+ dihedral variants)\n"
           "  --max-pixels N   refuse images over N pixels (default 50000000)\n"
           "  --max-bytes N    refuse files over N bytes (default 268435456)\n"
-          "  --fast           decode large JPEGs with DCT-domain scaling (faster;\n"
-          "                   usually within 4 bits of the exact hash but up to ~20\n"
-          "                   on fine textures: see docs/pdq.md)\n"
+          "  --fast           decode large JPEGs with DCT-domain scaling (saves time\n"
+          "                   only on big photos; usually within 4 bits of the exact\n"
+          "                   hash but up to ~20 on fine textures: see docs/pdq.md)\n"
           "  --full-res       no 512x512 pre-resize: blur the full-size image, as the\n"
           "                   older C++ tool and other ports do\n\n"
           "Bad files are reported on stderr as 'PATH: reason' and skipped.\n"
@@ -128,18 +128,17 @@ static int hash_one(hash_run *r, const char *path, int in_walk) {
     return 0;
   }
   vigil_image *img = &r->img;
-  rc = vigil_image_decode(r->data.data, r->data.len, &r->opts, img, &r->msg);
+  vigil_pdq h[VIGIL_PDQ_NVARIANTS];
+  int quality = 0;
+  int flags = (r->dihedral ? VIGIL_PDQ_DIHEDRAL : 0) | (r->full_res ? VIGIL_PDQ_FULL_RES : 0);
+  /* decode + hash in one step: JPEGs stream row by row (docs/pdq.md) */
+  rc = vigil_pdq_hash_data(r->data.data, r->data.len, &r->opts, flags, img, h, &quality, &r->msg);
   if (rc == VIGIL_ENOMEM) return rc;
   if (rc) {
     report_bad(r, path, rc);
     return 0;
   }
-  vigil_pdq h[VIGIL_PDQ_NVARIANTS];
-  int quality = 0;
-  int flags = (r->dihedral ? VIGIL_PDQ_DIHEDRAL : 0) | (r->full_res ? VIGIL_PDQ_FULL_RES : 0);
-  rc = vigil_pdq_hash_image(img, flags, h, &quality);
-  if (!rc) rc = emit(r, path, img, h, quality);
-  return rc;
+  return emit(r, path, img, h, quality);
 }
 
 static int walk_file(void *ctx, const char *path) { return hash_one(ctx, path, 1); }

@@ -13,10 +13,10 @@ int vigil_match_hash_file(const char *path, uint8_t pdq[32], int *quality, char 
   vigil_buf bytes = VIGIL_BUF_INIT;
   vigil_image img = VIGIL_IMAGE_INIT;
   int rc = vigil_image_read_file(path, 0, &bytes, msg);
-  if (!rc) rc = vigil_image_decode(bytes.data, bytes.len, NULL, &img, msg);
   if (!rc) {
+    /* the row-by-row path of `vigil hash`: the same hashes, faster for JPEG */
     vigil_pdq h;
-    rc = vigil_pdq_hash_image(&img, 0, &h, quality);
+    rc = vigil_pdq_hash_data(bytes.data, bytes.len, NULL, 0, &img, &h, quality, msg);
     if (!rc) memcpy(pdq, h.b, 32);
   }
   if (!rc) {

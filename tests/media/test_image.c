@@ -39,6 +39,8 @@ static uint8_t *enc_jpeg(size_t *n) {
   return copy;
 }
 
+static uint8_t *enc_jpeg_flags(int w, int h, int pf, int samp, int quality, int flags, size_t *n);
+
 static uint8_t *enc_png(const uint8_t *px, int w, int h, size_t *n) {
   spng_ctx *enc = spng_ctx_new(SPNG_CTX_ENCODER);
   spng_set_option(enc, SPNG_ENCODE_TO_BUFFER, 1);
@@ -228,6 +230,25 @@ static int acceptable(int rc) {
   return rc == 0 || rc == VIGIL_EDECODE || rc == VIGIL_EUNSUPPORTED || rc == VIGIL_ETOOBIG;
 }
 
+/* vigil_pdq_hash_data (JPEGs row by row) fails where the two-step path
+ * fails, and otherwise gives its hash. */
+static void same_both_paths(const uint8_t *d, size_t n, int want_rc, const vigil_pdq *want,
+                            int want_q) {
+  vigil_image img = VIGIL_IMAGE_INIT;
+  vigil_buf msg = VIGIL_BUF_INIT;
+  vigil_pdq h;
+  int q = -1;
+  int rc = vigil_pdq_hash_data(d, n, NULL, 0, &img, &h, &q, &msg);
+  if (rc != want_rc)
+    fprintf(stderr, "  one step %s, two steps %s (%s)\n", vigil_errname(rc), vigil_errname(want_rc),
+            msg.len ? msg.data : "");
+  assert_int_equal(rc, want_rc);
+  if (rc) assert_true(msg.len > 0);
+  else assert_memory_equal(&h, want, sizeof h), assert_int_equal(q, want_q);
+  vigil_image_release(&img);
+  vigil_buf_release(&msg);
+}
+
 /* Truncations at many lengths and byte flips: a clear code, never a crash. */
 static void hostile(uint8_t *d, size_t n, const char *name) {
   vigil_image img = VIGIL_IMAGE_INIT;
@@ -235,14 +256,14 @@ static void hostile(uint8_t *d, size_t n, const char *name) {
   int rc = decode(d, n / 2, 0, &img);
   if (rc != VIGIL_EDECODE) fprintf(stderr, "%s truncated to half: %s\n", name, vigil_errname(rc));
   assert_int_equal(rc, VIGIL_EDECODE);
+  vigil_pdq h;
+  int q;
+  assert_int_equal(vigil_pdq_hash_data(d, n / 2, NULL, 0, &img, &h, &q, NULL), VIGIL_EDECODE);
   for (size_t cut = 1; cut < n; cut += n / 23 + 1) {
     rc = vigil_image_decode(d, cut, NULL, &img, NULL);
     assert_true(acceptable(rc));
-    if (!rc) {
-      vigil_pdq h;
-      int q;
-      assert_int_equal(vigil_pdq_hash_image(&img, 0, &h, &q), 0);
-    }
+    if (!rc) assert_int_equal(vigil_pdq_hash_image(&img, 0, &h, &q), 0);
+    same_both_paths(d, cut, rc, rc ? NULL : &h, q);
     vigil_image_release(&img);
   }
   uint8_t *m = malloc(n);
@@ -251,6 +272,8 @@ static void hostile(uint8_t *d, size_t n, const char *name) {
     for (int j = 0; j < 4; j++) m[(k * 7919u + j * 104729u) % n] ^= (uint8_t)(1u << ((k + j) & 7));
     rc = vigil_image_decode(m, n, NULL, &img, NULL);
     assert_true(acceptable(rc));
+    if (!rc) assert_int_equal(vigil_pdq_hash_image(&img, 0, &h, &q), 0);
+    same_both_paths(m, n, rc, rc ? NULL : &h, q);
     vigil_image_release(&img);
   }
   free(m);
@@ -261,6 +284,13 @@ static void test_hostile_inputs(void **st) {
   size_t n;
   uint8_t *d = enc_jpeg(&n);
   hostile(d, n, "jpeg");
+  free(d);
+  /* big enough that the row-by-row path skips rows nobody samples */
+  d = enc_jpeg_flags(700, 900, TJPF_RGB, TJSAMP_420, 80, 0, &n);
+  hostile(d, n, "jpeg 700x900");
+  free(d);
+  d = enc_jpeg_flags(700, 900, TJPF_RGB, TJSAMP_422, 80, TJFLAG_PROGRESSIVE, &n);
+  hostile(d, n, "progressive jpeg 700x900");
   free(d);
   d = enc_png(rgb, W, H, &n);
   hostile(d, n, "png");
@@ -338,6 +368,84 @@ static void test_empty_text_and_files(void **st) {
   free(dir);
 }
 
+/* A w x h picture with fine detail (so hashes are sensitive to every
+ * pixel) encoded as JPEG with the given pixel format and subsampling. */
+static uint8_t *enc_jpeg_sized(int w, int h, int pf, int samp, int quality, size_t *n) {
+  return enc_jpeg_flags(w, h, pf, samp, quality, 0, n);
+}
+static uint8_t *enc_jpeg_flags(int w, int h, int pf, int samp, int quality, int flags, size_t *n) {
+  int ps = tjPixelSize[pf];
+  uint8_t *px = malloc((size_t)w * h * (size_t)ps);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      for (int c = 0; c < ps; c++)
+        px[((size_t)y * w + x) * ps + c] =
+            (uint8_t)((x * (c + 3) + y * (7 - c) + ((x * y) >> (c + 2)) + ((x ^ y) & 31)) & 255);
+  tjhandle tj = tjInitCompress();
+  unsigned char *out = NULL;
+  unsigned long len = 0;
+  assert_int_equal(tjCompress2(tj, px, w, 0, h, pf, &out, &len, samp, quality, flags), 0);
+  tjDestroy(tj);
+  free(px);
+  uint8_t *copy = malloc(len);
+  memcpy(copy, out, len);
+  tjFree(out);
+  *n = len;
+  return copy;
+}
+
+/* The row-by-row JPEG path equals decode + vigil_pdq_hash_image: every
+ * subsampling, grey, CMYK (which takes the two-step path inside),
+ * progressive, sizes
+ * that shrink, stretch (short side < 512), stay, or are under 5 px, and
+ * the three pipelines. */
+static void test_hash_data_jpeg_variants(void **st) {
+  (void)st;
+  static const int sizes[][2] = {{1200, 850}, {700, 300}, {300, 700}, {513, 64}, {64, 64},
+                                 {97, 131},   {1000, 4},  {37, 600},  {512, 512}, {520, 17}};
+  static const int samps[] = {TJSAMP_444, TJSAMP_422, TJSAMP_420, TJSAMP_440, TJSAMP_411};
+  static const int flags[] = {0, VIGIL_PDQ_FULL_RES, VIGIL_PDQ_DIHEDRAL};
+  int checked = 0;
+  vigil_image img = VIGIL_IMAGE_INIT, two = VIGIL_IMAGE_INIT;
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+    for (int k = 0; k < 8; k++) {
+      int pf = k == 5 ? TJPF_GRAY : k == 6 ? TJPF_CMYK : TJPF_RGB;
+      int samp = k == 5 ? TJSAMP_GRAY : k == 6 ? TJSAMP_420 : k == 7 ? TJSAMP_420 : samps[k];
+      size_t n;
+      uint8_t *d = enc_jpeg_flags(sizes[s][0], sizes[s][1], pf, samp, 75 + 3 * k,
+                                  k == 7 ? TJFLAG_PROGRESSIVE : 0, &n);
+      assert_int_equal(vigil_image_decode(d, n, NULL, &two, NULL), 0);
+      for (size_t f = 0; f < sizeof flags / sizeof flags[0]; f++) {
+        vigil_pdq a[VIGIL_PDQ_NVARIANTS], b[VIGIL_PDQ_NVARIANTS];
+        int qa = -1, qb = -2;
+        assert_int_equal(vigil_pdq_hash_data(d, n, NULL, flags[f], &img, a, &qa, NULL), 0);
+        assert_int_equal(vigil_pdq_hash_image(&two, flags[f], b, &qb), 0);
+        assert_memory_equal(a, b, sizeof a[0] * (flags[f] & VIGIL_PDQ_DIHEDRAL ? 8 : 1));
+        assert_int_equal(qa, qb);
+        assert_int_equal(img.format, VIGIL_IMG_JPEG);
+        assert_int_equal(img.src_width, sizes[s][0]);
+        assert_int_equal(img.src_height, sizes[s][1]);
+        checked++;
+      }
+      free(d);
+    }
+  /* --fast (DCT scaling) still decodes whole images: pixels are there */
+  size_t n;
+  uint8_t *d = enc_jpeg_sized(1200, 850, TJPF_RGB, TJSAMP_420, 85, &n);
+  vigil_image_opts o = {0, VIGIL_PDQ_RESIZE_DIM};
+  vigil_pdq h;
+  int q;
+  assert_int_equal(vigil_pdq_hash_data(d, n, &o, 0, &img, &h, &q, NULL), 0);
+  assert_true(img.width > 0 && img.width < 1200 && img.pixels != NULL);
+  /* the pixel cap applies before decoding */
+  vigil_image_opts cap = {1000, 0};
+  assert_int_equal(vigil_pdq_hash_data(d, n, &cap, 0, &img, &h, &q, NULL), VIGIL_ETOOBIG);
+  free(d);
+  vigil_image_release(&img);
+  vigil_image_release(&two);
+  assert_int_equal(checked, 10 * 8 * 3);
+}
+
 int main(void) {
   make_pixels();
   const struct CMUnitTest tests[] = {
@@ -346,6 +454,7 @@ int main(void) {
       cmocka_unit_test(test_gif_offset_transparency_interlace),
       cmocka_unit_test(test_identical_pixels_identical_hash),
       cmocka_unit_test(test_hostile_inputs),
+      cmocka_unit_test(test_hash_data_jpeg_variants),
       cmocka_unit_test(test_huge_png_header),
       cmocka_unit_test(test_empty_text_and_files),
   };

@@ -278,6 +278,55 @@ static void test_resize_nearest(void **st) {
   free(big.pixels), free(half.pixels);
 }
 
+/* vigil_pdq_hash_image (luminance taken 4 pixels at a time at the sampled
+ * pixels, first filter pass done per block of rows) against a naive
+ * composition: resized copy, vigil_pdq_luma per pixel, vigil_pdq_from_luma.
+ * The pictures are near-flat, so that their hashes come from rounding
+ * noise: a luminance rounded differently changes bits (checked by hand:
+ * summing the three products in another order fails this test). */
+static void test_hash_image_matches_naive(void **st) {
+  (void)st;
+  static const int sizes[][2] = {{1200, 850}, {700, 300}, {300, 700}, {513, 513}, {64, 64},
+                                 {97, 131},   {1000, 4},  {37, 600},  {512, 512}, {5, 9}};
+  /* colours whose float luma depends on the order of the additions */
+  static const uint8_t pal[2][3] = {{1, 5, 7}, {1, 15, 63}};
+  int differ = 0;
+  for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+    for (int ch = 1; ch <= 3; ch += 2)
+      for (int fl = 0; fl < 3; fl++) {
+        int flags = fl == 0 ? 0 : fl == 1 ? VIGIL_PDQ_FULL_RES : VIGIL_PDQ_DIHEDRAL;
+        int w = sizes[t][0], h = sizes[t][1];
+        vigil_image img = VIGIL_IMAGE_INIT;
+        img.width = w, img.height = h, img.channels = ch;
+        img.pixels = malloc((size_t)w * h * ch);
+        uint32_t seed = 12345u + (uint32_t)t;
+        for (size_t i = 0; i < (size_t)w * h; i++) {
+          seed = seed * 1103515245u + 12345u;
+          int k = ((seed >> 16) & 127) == 0; /* sparse dots on a flat field */
+          if (ch == 3) memcpy(img.pixels + 3 * i, pal[k], 3);
+          else img.pixels[i] = (uint8_t)(100 + k);
+        }
+        int rw = w, rh = h;
+        if (!(flags & VIGIL_PDQ_FULL_RES) && (w > 512 || h > 512)) rw = rh = 512;
+        float *l = malloc((size_t)rw * rh * sizeof(float)), *s2 = malloc((size_t)rw * rh * sizeof(float));
+        for (int y = 0; y < rh; y++)
+          for (int x = 0; x < rw; x++) {
+            const uint8_t *p =
+                img.pixels + ((size_t)(y * (long)h / rh) * w + (size_t)(x * (long)w / rw)) * ch;
+            l[(size_t)y * rw + x] = ch == 3 ? vigil_pdq_luma(p[0], p[1], p[2]) : (float)p[0];
+          }
+        vigil_pdq a[8], b[8];
+        int qa, qb;
+        assert_int_equal(vigil_pdq_hash_image(&img, flags, a, &qa), 0);
+        assert_int_equal(vigil_pdq_from_luma(l, s2, rh, rw, flags & VIGIL_PDQ_DIHEDRAL, b, &qb), 0);
+        assert_memory_equal(a, b, sizeof a[0] * (flags & VIGIL_PDQ_DIHEDRAL ? 8 : 1));
+        assert_int_equal(qa, qb);
+        differ += vigil_pdq_hamming(&a[0], &(vigil_pdq){{0}}) > 0;
+        free(l), free(s2), free(img.pixels);
+      }
+  assert_true(differ > 0); /* not all trivially zero */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_window_size),       cmocka_unit_test(test_box1d_example),
@@ -287,6 +336,7 @@ int main(void) {
       cmocka_unit_test(test_quality),           cmocka_unit_test(test_dct),
       cmocka_unit_test(test_dihedral_vs_pixels), cmocka_unit_test(test_tiny_and_invalid),
       cmocka_unit_test(test_resize_nearest),
+      cmocka_unit_test(test_hash_image_matches_naive),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

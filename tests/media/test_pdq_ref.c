@@ -1,13 +1,17 @@
 /* Agreement with Meta's reference outputs on the shared PDQ test data
- * (skipped when ../shared/data/pdq is absent).
+ * (skipped when ../shared/data/pdq is absent), through vigil_pdq_hash_data
+ * (the `vigil hash` path), each image also checked bit-equal against
+ * vigil_image_decode + vigil_pdq_hash_image.
  *  - wasm-PDQMD5TestData.csv: outputs of the current C++ tool + MD5s.
  *  - pdq-expected-hashes.csv: older values (C++ before the 512 pre-resize,
  *    and the pure-Python port), a few bits off by nature.
  *  - reg-test-input/dih: each dihedral variant of the original against the
  *    really rotated/flipped file. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testutil.h"
 #include "vigil/digest.h"
@@ -35,10 +39,16 @@ static int hash_file(const char *path, int flags, vigil_pdq *h, int *q, char md5
     vigil_md5(d, n, m);
     vigil_hex_encode(m, 16, md5hex);
   }
+  /* what `vigil hash` does (JPEGs decoded row by row) ... */
   vigil_image img = VIGIL_IMAGE_INIT;
-  int rc = vigil_image_decode(d, n, NULL, &img, NULL);
-  assert_int_equal(rc, 0);
-  assert_int_equal(vigil_pdq_hash_image(&img, flags, h, q), 0);
+  assert_int_equal(vigil_pdq_hash_data(d, n, NULL, flags, &img, h, q, NULL), 0);
+  /* ... must equal the two-step path bit for bit, every variant */
+  vigil_pdq two[VIGIL_PDQ_NVARIANTS];
+  int q2;
+  assert_int_equal(vigil_image_decode(d, n, NULL, &img, NULL), 0);
+  assert_int_equal(vigil_pdq_hash_image(&img, flags, two, &q2), 0);
+  assert_memory_equal(h, two, sizeof *h * ((flags & VIGIL_PDQ_DIHEDRAL) ? VIGIL_PDQ_NVARIANTS : 1));
+  assert_int_equal(*q, q2);
   vigil_image_release(&img);
   free(d);
   return 0;
@@ -224,11 +234,76 @@ static void test_dihedral_files(void **st) {
   }
 }
 
+/* Every decodable file under dir (recursively): vigil_pdq_hash_data equals
+ * decode + vigil_pdq_hash_image for the default, --full-res and dihedral
+ * pipelines (images up to 2 MP; larger ones the default pipeline), and both
+ * paths fail alike on what does not decode. */
+static void two_paths_dir(const char *dir, int *nimg, int *njpeg) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    struct stat sb;
+    if (stat(path, &sb)) continue;
+    if (S_ISDIR(sb.st_mode)) {
+      two_paths_dir(path, nimg, njpeg);
+      continue;
+    }
+    if (!S_ISREG(sb.st_mode) || sb.st_size > (16 << 20)) continue;
+    size_t n;
+    char *data = vt_read_file(path, &n);
+    if (!data) continue;
+    vigil_image img = VIGIL_IMAGE_INIT;
+    int ok = 0;
+    for (int f = 0; f < 3; f++) {
+      static const int flags[3] = {0, VIGIL_PDQ_FULL_RES, VIGIL_PDQ_DIHEDRAL};
+      vigil_pdq a[VIGIL_PDQ_NVARIANTS], b[VIGIL_PDQ_NVARIANTS];
+      int qa = -1, qb = -2;
+      int ra = vigil_pdq_hash_data(data, n, NULL, flags[f], &img, a, &qa, NULL);
+      int rb = vigil_image_decode(data, n, NULL, &img, NULL);
+      if (!rb) rb = vigil_pdq_hash_image(&img, flags[f], b, &qb);
+      if (ra != rb) fprintf(stderr, "  %s: %s vs %s\n", path, vigil_errname(ra), vigil_errname(rb));
+      assert_int_equal(ra, rb);
+      if (ra) break;
+      ok = 1;
+      /* big photos (the 12 MP exif-rotn set): the default pipeline only,
+       * to keep this test fast; the CSV tests cover their --full-res */
+      if ((uint64_t)img.src_width * (uint64_t)img.src_height > (2u << 20)) f = 3;
+      assert_memory_equal(a, b, sizeof a[0] * (f == 2 ? VIGIL_PDQ_NVARIANTS : 1));
+      assert_int_equal(qa, qb);
+    }
+    if (ok) {
+      (*nimg)++;
+      *njpeg += vigil_image_sniff(data, n) == VIGIL_IMG_JPEG;
+    }
+    vigil_image_release(&img);
+    free(data);
+  }
+  closedir(d);
+}
+
+static void test_streamed_equals_two_step(void **st) {
+  (void)st;
+  if (!have_data()) skip();
+  int nimg = 0, njpeg = 0;
+  two_paths_dir(root, &nimg, &njpeg);
+  char benign[4096 + 32];
+  snprintf(benign, sizeof benign, "%s/../benign-images", root);
+  two_paths_dir(benign, &nimg, &njpeg);
+  fprintf(stderr, "row-by-row vs two-step: %d images (%d JPEG) identical\n", nimg,
+          njpeg);
+  assert_true(njpeg >= 30);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wasm_outputs),
       cmocka_unit_test(test_expected_hashes),
       cmocka_unit_test(test_dihedral_files),
+      cmocka_unit_test(test_streamed_equals_two_step),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
