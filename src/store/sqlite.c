@@ -608,6 +608,34 @@ int sq_wait(sq_store *q) {
   return rc;
 }
 
+/* Moves the pending stub accounts into the background slot; the caller
+ * keeps the background's (empty) buffers for the next ones. */
+static void stubs_to_background(sq_store *q) {
+  sq_background *bg = &q->bg;
+  struct sq_stub *ts = bg->stubs;
+  size_t tc = bg->cap_stubs;
+  bg->stubs = q->stubs, bg->cap_stubs = q->cap_stubs, bg->n_stubs = q->n_stubs;
+  q->stubs = ts, q->cap_stubs = tc, q->n_stubs = 0;
+  vigil_buf tb = bg->stub_text;
+  bg->stub_text = q->stub_text;
+  q->stub_text = tb;
+  vigil_buf_clear(&q->stub_text);
+}
+
+/* Runs bg_main on the background thread, or here when no thread can be made. */
+static int start_background(sq_store *q) {
+  sq_background *bg = &q->bg;
+  bg->rc = 0;
+  bg->done = 0;
+  if (pthread_create(&bg->thread, NULL, bg_main, q) != 0) {
+    bg_main(q);
+    bg->stubs_only = 0;
+    return bg->rc;
+  }
+  bg->running = 1;
+  return 0;
+}
+
 static int sq_commit_async(vigil_store *s) {
   sq_store *q = (sq_store *)s;
   if (!q->in_txn) return VIGIL_ESTATE;
@@ -626,23 +654,9 @@ static int sq_commit_async(vigil_store *s) {
       q->edges[k][m].n = 0;
     }
   q->edges_pending = 0;
-  struct sq_stub *ts = bg->stubs;
-  size_t tc = bg->cap_stubs;
-  bg->stubs = q->stubs, bg->cap_stubs = q->cap_stubs, bg->n_stubs = q->n_stubs;
-  q->stubs = ts, q->cap_stubs = tc, q->n_stubs = 0;
-  vigil_buf tb = bg->stub_text;
-  bg->stub_text = q->stub_text;
-  q->stub_text = tb;
-  vigil_buf_clear(&q->stub_text);
+  stubs_to_background(q);
   q->in_txn = 0;
-  bg->rc = 0;
-  bg->done = 0;
-  if (pthread_create(&bg->thread, NULL, bg_main, q) != 0) {
-    bg_main(q); /* no thread: commit here */
-    return bg->rc;
-  }
-  bg->running = 1;
-  return 0;
+  return start_background(q);
 }
 
 int sq_stubs_stream(sq_store *q, size_t min) {
@@ -655,24 +669,9 @@ int sq_stubs_stream(sq_store *q, size_t min) {
     int rc = sq_wait(q);
     if (rc) return rc;
   }
-  struct sq_stub *ts = bg->stubs;
-  size_t tc = bg->cap_stubs;
-  bg->stubs = q->stubs, bg->cap_stubs = q->cap_stubs, bg->n_stubs = q->n_stubs;
-  q->stubs = ts, q->cap_stubs = tc, q->n_stubs = 0;
-  vigil_buf tb = bg->stub_text;
-  bg->stub_text = q->stub_text;
-  q->stub_text = tb;
-  vigil_buf_clear(&q->stub_text);
-  bg->rc = 0;
-  bg->done = 0;
+  stubs_to_background(q);
   bg->stubs_only = 1;
-  if (pthread_create(&bg->thread, NULL, bg_main, q) != 0) {
-    bg_main(q);
-    bg->stubs_only = 0;
-    return bg->rc;
-  }
-  bg->running = 1;
-  return 0;
+  return start_background(q);
 }
 
 static int set_pid(sq_store *q, int64_t id, vigil_str platform, vigil_str pid) {
