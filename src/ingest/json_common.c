@@ -162,6 +162,13 @@ int vj_reject_record(vj *j) {
   return vj_reject(j, j->bad_path[0] ? j->bad_path : NULL, j->bad_reason);
 }
 
+int vj_reject_whole(vj *j, const char *reason) {
+  vj_record_begin(j);
+  vj_fail(j, NULL, reason);
+  vj_reject_record(j);
+  return j->rc;
+}
+
 /* ---- getters ------------------------------------------------------------------------------ */
 
 const cJSON *vj_get(const cJSON *obj, const char *key) {

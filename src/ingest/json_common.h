@@ -85,6 +85,9 @@ int vj_fail(vj *j, const char *key, const char *reason);
 int vj_reject_record(vj *j);
 /* Rejects at an explicit field (NULL allowed). Sets j->rc on abort. */
 int vj_reject(vj *j, const char *field, const char *reason);
+/* Rejects a whole record at the current path (e.g. a line that is not an
+ * object); returns j->rc, for `return vj_reject_whole(j, "...")`. */
+int vj_reject_whole(vj *j, const char *reason);
 
 /* ---- typed getters -------------------------------------------------------------
  * A missing key and JSON null both mean "absent" and are not faults. A

@@ -153,9 +153,7 @@ static void nested(vj *j, const cJSON *inner, const char *key, int depth, vigil_
 static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, who *author_out) {
   if (uri_out) *uri_out = VIGIL_STR_NULL;
   if (!cJSON_IsObject(st)) {
-    vj_record_begin(j);
-    vj_fail(j, NULL, "expected an object");
-    return vj_reject_record(j), j->rc;
+    return vj_reject_whole(j, "expected an object");
   }
   vigil_post p;
   vigil_post_init(&p);
@@ -312,18 +310,14 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
 
 static int do_object(vj *j, const cJSON *o) {
   if (!cJSON_IsObject(o)) {
-    vj_record_begin(j);
-    vj_fail(j, NULL, "expected an object");
-    return vj_reject_record(j), j->rc;
+    return vj_reject_whole(j, "expected an object");
   }
   if (vj_get(o, "content") || vj_get(o, "account") || vj_get(o, "reblog") ||
       vj_get(o, "uri"))
     return emit_status(j, o, 0, NULL, NULL);
   if (vj_get(o, "acct") || vj_get(o, "username")) return emit_account(j, o, NULL);
   if (vj_get(o, "error")) return 0; /* {"error": "..."} API error line */
-  vj_record_begin(j);
-  vj_fail(j, NULL, "neither a status nor an account");
-  return vj_reject_record(j), j->rc;
+  return vj_reject_whole(j, "neither a status nor an account");
 }
 
 static int md_line(vj *j, const cJSON *root) { return vj_each_object(j, root, do_object); }

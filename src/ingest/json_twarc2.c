@@ -376,9 +376,7 @@ static int emit_inline_users(vj *j, t2 *st, const cJSON *t, int depth) {
 
 static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
   if (!cJSON_IsObject(t)) {
-    vj_record_begin(j);
-    vj_fail(j, NULL, "expected an object");
-    return vj_reject_record(j), j->rc;
+    return vj_reject_whole(j, "expected an object");
   }
   if (flat) {
     int rc = emit_inline_users(j, st, t, depth);
@@ -761,9 +759,7 @@ static int do_page(vj *j, t2 *st, const cJSON *o) {
 
 static int do_object(vj *j, t2 *st, const cJSON *o) {
   if (!cJSON_IsObject(o)) {
-    vj_record_begin(j);
-    vj_fail(j, NULL, "expected an object");
-    return vj_reject_record(j), j->rc;
+    return vj_reject_whole(j, "expected an object");
   }
   st->users.cap = st->tweets.cap = st->media.cap = 0;
   read_twarc_meta(j, st, o);
@@ -778,9 +774,7 @@ static int do_object(vj *j, t2 *st, const cJSON *o) {
   if (vj_get(o, "action") && vj_get(o, "id")) return batch_compliance(j, st, o);
   /* API/stream error lines and empty result pages carry nothing to store */
   if (vj_get(o, "title") || vj_get(o, "detail") || vj_get(o, "meta")) return 0;
-  vj_record_begin(j);
-  vj_fail(j, NULL, "unrecognised record");
-  return vj_reject_record(j), j->rc;
+  return vj_reject_whole(j, "unrecognised record");
 }
 
 static int t2_object(vj *j, const cJSON *o) { return do_object(j, j->state, o); }

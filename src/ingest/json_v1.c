@@ -167,9 +167,7 @@ static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
                       vigil_account_ref *author_out) {
   if (id_out) *id_out = VIGIL_STR_NULL;
   if (!cJSON_IsObject(t)) {
-    vj_record_begin(j);
-    vj_fail(j, NULL, "expected an object");
-    return vj_reject_record(j), j->rc;
+    return vj_reject_whole(j, "expected an object");
   }
   vigil_post p;
   vigil_post_init(&p);
@@ -255,9 +253,7 @@ static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
 
 static int do_object(vj *j, const cJSON *o) {
   if (!cJSON_IsObject(o)) {
-    vj_record_begin(j);
-    vj_fail(j, NULL, "expected an object");
-    return vj_reject_record(j), j->rc;
+    return vj_reject_whole(j, "expected an object");
   }
   if (vj_get(o, "text") || vj_get(o, "full_text") || vj_get(o, "extended_tweet") ||
       (vj_get(o, "user") && vj_get(o, "id_str")))
@@ -268,9 +264,7 @@ static int do_object(vj *j, const cJSON *o) {
                                         "event", "errors"};
   for (size_t i = 0; i < sizeof control / sizeof *control; i++)
     if (cJSON_GetObjectItemCaseSensitive(o, control[i])) return 0;
-  vj_record_begin(j);
-  vj_fail(j, NULL, "unrecognised record");
-  return vj_reject_record(j), j->rc;
+  return vj_reject_whole(j, "unrecognised record");
 }
 
 static int v1_line(vj *j, const cJSON *root) { return vj_each_object(j, root, do_object); }
