@@ -119,7 +119,9 @@ int vigil_store_edges_put_batch(vigil_store *s, vigil_str platform, int64_t seen
 /* Writes buffered edges (explicit and derived) into the store. Called by
  * vigil_store_commit(); call it earlier to bound memory. */
 int vigil_store_flush_edges(vigil_store *s);
-/* Number of buffered edge operations (for the caller's memory policy). */
+/* Buffered edge operations, for the caller's memory policy: an op that
+ * shares the batch's common weight and time counts 1 (8 bytes), any other
+ * op 4 (32 bytes). */
 size_t vigil_store_edges_pending(const vigil_store *s);
 /* Cumulative edge change counts since open. */
 void vigil_store_edge_counts(const vigil_store *s, vigil_edge_counts *out);

@@ -247,7 +247,7 @@ static int commit_batch(driver *d, const vigil_srcpos *next, int final) {
 static int sink_checkpoint(void *ctx, const vigil_srcpos *next) {
   driver *d = ctx;
   size_t batch = d->o->batch_records ? d->o->batch_records : 50000;
-  size_t max_edges = d->o->max_pending_edges ? d->o->max_pending_edges : ((size_t)8 << 20);
+  size_t max_edges = d->o->max_pending_edges ? d->o->max_pending_edges : ((size_t)32 << 20);
   draw_progress(d, 0);
   if (d->since_commit < batch && vigil_store_edges_pending(d->store) < max_edges) return 0;
   int rc = commit_batch(d, next, 0);

@@ -8,111 +8,8 @@
 
 #include "vigil/error.h"
 
-/* ---- arena -------------------------------------------------------------------------
- * cJSON allocates one node per value plus one buffer per string: with malloc
- * that is most of its parse time. A bump arena reset per line makes both the
- * allocations and the "free the tree" step nearly free. */
-
-struct vj_chunk {
-  struct vj_chunk *next;
-  size_t size;
-  /* data follows, 16-aligned */
-};
-#define CHUNK_HDR ((sizeof(struct vj_chunk) + 15) & ~(size_t)15)
-#define ARENA_MIN_CHUNK ((size_t)64 << 10)
-/* After a reset we keep one chunk of at most this size, so a single huge
- * line does not pin its memory for the rest of the run. */
-#define ARENA_KEEP_MAX ((size_t)64 << 20)
-
-static int arena_new_chunk(vj_arena *a, size_t need) {
-  /* geometric growth: a huge line needs only a logarithmic number of chunks */
-  size_t size = a->chunks && a->chunks->size < SIZE_MAX / 2 ? a->chunks->size * 2 : ARENA_MIN_CHUNK;
-  while (size < need) {
-    if (size > SIZE_MAX / 2) return VIGIL_ENOMEM;
-    size *= 2;
-  }
-  struct vj_chunk *c = malloc(CHUNK_HDR + size);
-  if (!c) return VIGIL_ENOMEM;
-  c->next = a->chunks;
-  c->size = size;
-  a->chunks = c;
-  a->cur = (char *)c + CHUNK_HDR;
-  a->end = a->cur + size;
-  return 0;
-}
-
-static void *arena_alloc(vj_arena *a, size_t n) {
-  n = (n + 15) & ~(size_t)15;
-  if (n == 0) n = 16;
-  if ((size_t)(a->end - a->cur) < n) {
-    /* what the full chunk held counts toward the size of the next line's
-     * single chunk (see arena_reset) */
-    if (a->chunks) a->used_total += (size_t)(a->cur - ((char *)a->chunks + CHUNK_HDR));
-    if (arena_new_chunk(a, n)) {
-      a->failed = 1;
-      return NULL;
-    }
-  }
-  void *p = a->cur;
-  a->cur += n;
-  return p;
-}
-
-static void arena_free_all(vj_arena *a) {
-  struct vj_chunk *c = a->chunks;
-  while (c) {
-    struct vj_chunk *n = c->next;
-    free(c);
-    c = n;
-  }
-  a->chunks = NULL;
-  a->cur = a->end = NULL;
-  a->used_total = 0;
-}
-
-static void arena_reset(vj_arena *a) {
-  a->failed = 0;
-  if (!a->chunks) return;
-  if (a->chunks->next || a->chunks->size > ARENA_KEEP_MAX) {
-    /* several chunks were needed: replace them by one big enough for a line
-     * of that size, so the steady state is one chunk and no malloc */
-    size_t want = a->used_total + (size_t)(a->cur - ((char *)a->chunks + CHUNK_HDR));
-    arena_free_all(a);
-    if (want <= ARENA_KEEP_MAX && arena_new_chunk(a, want) != 0) a->chunks = NULL;
-  } else {
-    a->cur = (char *)a->chunks + CHUNK_HDR;
-    a->end = a->cur + a->chunks->size;
-  }
-  a->used_total = 0;
-}
-
-/* The arena that cJSON's hooks allocate from while a parse is running. Its
- * bump pointer lives in globals during the parse so that the hook, called
- * twice per JSON value, is a leaf function touching no other memory. */
-static vj_arena *g_arena;
-static char *g_cur, *g_end;
-
-static __attribute__((noinline)) void *hook_malloc_slow(size_t n) {
-  g_arena->cur = g_cur;
-  void *p = arena_alloc(g_arena, n);
-  g_cur = g_arena->cur;
-  g_end = g_arena->end;
-  return p;
-}
-
-static void *hook_malloc(size_t n) {
-  size_t r = (n + 15) & ~(size_t)15;
-  if (r - 1 < (size_t)(g_end - g_cur)) { /* r - 1: n == 0 takes the slow path */
-    void *p = g_cur;
-    g_cur += r;
-    return p;
-  }
-  return hook_malloc_slow(n);
-}
-static void hook_free(void *p) { (void)p; /* the arena is reset per line */ }
-
 void *vj_alloc(vj *j, size_t n) {
-  void *p = arena_alloc(&j->arena, n);
+  void *p = vjt_alloc(&j->arena, n);
   if (!p && !j->rc) j->rc = VIGIL_ENOMEM;
   return p;
 }
@@ -171,72 +68,100 @@ int vj_reject_whole(vj *j, const char *reason) {
 
 /* ---- getters ------------------------------------------------------------------------------ */
 
-const cJSON *vj_get(const cJSON *obj, const char *key) {
-  if (!obj || !cJSON_IsObject(obj) || !key[0]) return NULL;
-  /* cJSON_GetObjectItemCaseSensitive calls strcmp on every member; testing
-   * the first two bytes inline first skips nearly all of those calls (this
-   * lookup was the parser's largest cost after cJSON itself) */
-  const char k0 = key[0], k1 = key[1];
-  for (const cJSON *c = obj->child; c; c = c->next) {
-    const char *s = c->string;
-    if (!s || s[0] != k0 || s[1] != k1) continue;
-    if (k1 == '\0' || strcmp(s + 2, key + 2) == 0) return cJSON_IsNull(c) ? NULL : c;
+/* Keys are short ASCII literals: an inline loop beats a libc call. */
+static inline int key_eq(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i]) return 0;
+  return 1;
+}
+
+const vjt_node *vj_getn(const vjt_node *obj, const char *key, size_t klen) {
+  if (!obj || obj->type != VJT_OBJECT || klen == 0) return NULL;
+  const char k0 = key[0];
+  for (const vjt_node *c = obj->child; c; c = c->next) {
+    /* lengths first: most members differ in length from the wanted key */
+    if (vj_key_len(c) != klen || c->key[0] != k0 || !key_eq(c->key + 1, key + 1, klen - 1)) continue;
+    return c->type == VJT_NULL ? NULL : c;
   }
   return NULL;
 }
 
-int vj_check_len(vj *j, const char *key, const cJSON *v, vigil_str *out) {
-  size_t n = strlen(v->valuestring);
+int vj_has(const vjt_node *obj, const char *key) {
+  if (!obj || obj->type != VJT_OBJECT) return 0;
+  size_t klen = strlen(key);
+  for (const vjt_node *c = obj->child; c; c = c->next)
+    if (vj_key_len(c) == klen && memcmp(c->key, key, klen) == 0) return 1;
+  return 0;
+}
+
+int vj_check_len(vj *j, const char *key, const vjt_node *v, vigil_str *out) {
+  size_t n = vj_str_len(v);
   if (n > j->max_field) {
     char why[64];
     snprintf(why, sizeof why, "field exceeds %" PRIu64 " bytes", j->max_field);
     *out = VIGIL_STR_NULL;
     return vj_fail(j, key, why);
   }
-  *out = (vigil_str){v->valuestring, n};
+  *out = (vigil_str){v->str, n};
   return 0;
 }
 
-void vj_collect(const cJSON *obj, const char *const *keys, size_t n, const cJSON **out) {
+void vj_collect(const vjt_node *obj, const char *const *keys, size_t n, const vjt_node **out) {
   for (size_t i = 0; i < n; i++) out[i] = NULL;
-  if (!obj || !cJSON_IsObject(obj)) return;
-  /* one walk over the members, matching each against the wanted keys: the
-   * members are scattered cJSON nodes, so walking them once instead of once
-   * per key is what keeps extraction cheap next to parsing */
-  for (const cJSON *c = obj->child; c; c = c->next) {
-    const char *s = c->string;
-    if (!s || !s[0]) continue;
+  if (!obj || obj->type != VJT_OBJECT) return;
+  size_t kl[32];
+  if (n > sizeof kl / sizeof *kl) n = sizeof kl / sizeof *kl;
+  for (size_t i = 0; i < n; i++) {
+    size_t l = 0;
+    while (keys[i][l]) l++;
+    kl[i] = l;
+  }
+  /* one walk over the members, matching each against the wanted keys by
+   * length first, then first byte, then the rest */
+  for (const vjt_node *c = obj->child; c; c = c->next) {
+    size_t l = vj_key_len(c);
+    if (l == 0) continue;
+    const char *s = c->key;
     for (size_t i = 0; i < n; i++) {
-      const char *k = keys[i];
-      if (k[0] != s[0] || k[1] != s[1]) continue;
-      if (k[1] == '\0' || strcmp(k + 2, s + 2) == 0) {
-        if (!out[i] && !cJSON_IsNull(c)) out[i] = c;
-        break;
-      }
+      if (kl[i] != l || keys[i][0] != s[0] || !key_eq(keys[i] + 1, s + 1, l - 1)) continue;
+      if (!out[i] && c->type != VJT_NULL) out[i] = c;
+      break;
     }
   }
 }
 
-int vj_str_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
+/* A number as the double cJSON used to give (strtod of the text), so that
+ * the id and count rules below keep their exact behaviour. Short integers
+ * (at most 15 digits, hence exact) skip strtod. NaN when memory runs out,
+ * which the callers' range checks turn into a fault. */
+static double num_value(const vjt_node *v) {
+  int64_t x;
+  if ((v->flags & VJT_F_INT) && v->len <= 15 && vjt_num_i64(v, &x) == 0) return (double)x;
+  double d;
+  if (vjt_num_double(v, &d) != 0) return NAN;
+  return d;
+}
+
+int vj_str_v(vj *j, const char *key, const vjt_node *v, vigil_str *out) {
   *out = VIGIL_STR_NULL;
   if (!v) return 0;
-  if (!cJSON_IsString(v) || !v->valuestring) return vj_fail(j, key, "expected a string");
+  if (v->type != VJT_STRING) return vj_fail(j, key, "expected a string");
   return vj_check_len(j, key, v, out);
 }
 
-int vj_str_ne_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
+int vj_str_ne_v(vj *j, const char *key, const vjt_node *v, vigil_str *out) {
   int rc = vj_str_v(j, key, v, out);
   if (!rc && out->ptr && out->len == 0) *out = VIGIL_STR_NULL;
   return rc;
 }
 
-int vj_id_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
+int vj_id_v(vj *j, const char *key, const vjt_node *v, vigil_str *out) {
   *out = VIGIL_STR_NULL;
   if (!v) return 0;
-  if (cJSON_IsNumber(v)) {
-    /* only exact integers survive cJSON's double; larger ids must come as
+  if (v->type == VJT_NUMBER) {
+    /* only integers exact in a double are taken: larger ids must come as
      * strings (v1.1 id_str), so refuse rather than store a wrong id */
-    double d = v->valuedouble;
+    double d = num_value(v);
     if (!(d >= 0 && d < 9007199254740992.0) || floor(d) != d)
       return vj_fail(j, key, "numeric id out of exact range");
     char *buf = vj_alloc(j, 24);
@@ -245,7 +170,7 @@ int vj_id_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
     *out = (vigil_str){buf, (size_t)n};
     return 0;
   }
-  if (!cJSON_IsString(v) || !v->valuestring) return vj_fail(j, key, "expected a string id");
+  if (v->type != VJT_STRING) return vj_fail(j, key, "expected a string id");
   int rc = vj_check_len(j, key, v, out);
   if (rc) return rc;
   if (out->len == 0) {
@@ -255,40 +180,40 @@ int vj_id_v(vj *j, const char *key, const cJSON *v, vigil_str *out) {
   return 0;
 }
 
-int vj_i64_v(vj *j, const char *key, const cJSON *v, int64_t *out) {
+int vj_i64_v(vj *j, const char *key, const vjt_node *v, int64_t *out) {
   if (!v) return 0;
-  if (!cJSON_IsNumber(v)) return vj_fail(j, key, "expected a number");
-  double d = v->valuedouble;
+  if (v->type != VJT_NUMBER) return vj_fail(j, key, "expected a number");
+  double d = num_value(v);
   if (!(d >= -9.2e18 && d <= 9.2e18) || floor(d) != d)
     return vj_fail(j, key, "expected an integer");
   *out = (int64_t)d;
   return 0;
 }
 
-int vj_bool_v(vj *j, const char *key, const cJSON *v, int *out) {
+int vj_bool_v(vj *j, const char *key, const vjt_node *v, int *out) {
   if (!v) return 0;
-  if (!cJSON_IsBool(v)) return vj_fail(j, key, "expected true or false");
-  *out = cJSON_IsTrue(v) ? 1 : 0;
+  if (v->type != VJT_TRUE && v->type != VJT_FALSE) return vj_fail(j, key, "expected true or false");
+  *out = v->type == VJT_TRUE;
   return 0;
 }
 
-int vj_obj_v(vj *j, const char *key, const cJSON *v, const cJSON **out) {
+int vj_obj_v(vj *j, const char *key, const vjt_node *v, const vjt_node **out) {
   *out = NULL;
   if (!v) return 0;
-  if (!cJSON_IsObject(v)) return vj_fail(j, key, "expected an object");
+  if (v->type != VJT_OBJECT) return vj_fail(j, key, "expected an object");
   *out = v;
   return 0;
 }
 
-int vj_arr_v(vj *j, const char *key, const cJSON *v, const cJSON **out) {
+int vj_arr_v(vj *j, const char *key, const vjt_node *v, const vjt_node **out) {
   *out = NULL;
   if (!v) return 0;
-  if (!cJSON_IsArray(v)) return vj_fail(j, key, "expected an array");
+  if (v->type != VJT_ARRAY) return vj_fail(j, key, "expected an array");
   *out = v;
   return 0;
 }
 
-int vj_time_v(vj *j, const char *key, const cJSON *v, int64_t *out) {
+int vj_time_v(vj *j, const char *key, const vjt_node *v, int64_t *out) {
   vigil_str s;
   int rc = vj_str_v(j, key, v, &s);
   if (rc || !s.ptr) return rc;
@@ -300,28 +225,28 @@ int vj_time_v(vj *j, const char *key, const cJSON *v, int64_t *out) {
   return 0;
 }
 
-int vj_str(vj *j, const cJSON *obj, const char *key, vigil_str *out) {
+int vj_str(vj *j, const vjt_node *obj, const char *key, vigil_str *out) {
   return vj_str_v(j, key, vj_get(obj, key), out);
 }
-int vj_str_ne(vj *j, const cJSON *obj, const char *key, vigil_str *out) {
+int vj_str_ne(vj *j, const vjt_node *obj, const char *key, vigil_str *out) {
   return vj_str_ne_v(j, key, vj_get(obj, key), out);
 }
-int vj_id(vj *j, const cJSON *obj, const char *key, vigil_str *out) {
+int vj_id(vj *j, const vjt_node *obj, const char *key, vigil_str *out) {
   return vj_id_v(j, key, vj_get(obj, key), out);
 }
-int vj_i64(vj *j, const cJSON *obj, const char *key, int64_t *out) {
+int vj_i64(vj *j, const vjt_node *obj, const char *key, int64_t *out) {
   return vj_i64_v(j, key, vj_get(obj, key), out);
 }
-int vj_bool(vj *j, const cJSON *obj, const char *key, int *out) {
+int vj_bool(vj *j, const vjt_node *obj, const char *key, int *out) {
   return vj_bool_v(j, key, vj_get(obj, key), out);
 }
-int vj_obj(vj *j, const cJSON *obj, const char *key, const cJSON **out) {
+int vj_obj(vj *j, const vjt_node *obj, const char *key, const vjt_node **out) {
   return vj_obj_v(j, key, vj_get(obj, key), out);
 }
-int vj_arr(vj *j, const cJSON *obj, const char *key, const cJSON **out) {
+int vj_arr(vj *j, const vjt_node *obj, const char *key, const vjt_node **out) {
   return vj_arr_v(j, key, vj_get(obj, key), out);
 }
-int vj_time(vj *j, const cJSON *obj, const char *key, int64_t *out) {
+int vj_time(vj *j, const vjt_node *obj, const char *key, int64_t *out) {
   return vj_time_v(j, key, vj_get(obj, key), out);
 }
 
@@ -514,35 +439,21 @@ static int do_line(vj *j, vigil_str line, vj_line_fn fn) {
     vj_reject(j, "utf8", "invalid UTF-8");
     return j->rc;
   }
-  const char *end = NULL;
-  g_arena = &j->arena;
-  g_cur = j->arena.cur;
-  g_end = j->arena.end;
-  cJSON_Hooks hooks = {hook_malloc, hook_free};
-  cJSON_InitHooks(&hooks);
-  cJSON *root = cJSON_ParseWithLengthOpts(line.ptr, line.len, &end, 0);
-  cJSON_InitHooks(NULL);
-  j->arena.cur = g_cur;
-  g_arena = NULL;
-  g_cur = g_end = NULL;
-  if (j->arena.failed) return j->rc = VIGIL_ENOMEM;
-  if (root && end) {
-    /* cJSON stops after the first value; anything but spaces after it is
-     * a second, glued-on record we cannot trust */
-    const char *e = line.ptr + line.len;
-    while (end < e && (*end == ' ' || *end == '\t' || *end == '\r')) end++;
-    if (end < e) root = NULL;
-  }
-  if (!root) {
-    char why[64];
-    size_t at = (end && end >= line.ptr && end <= line.ptr + line.len)
-                    ? (size_t)(end - line.ptr) : 0;
-    snprintf(why, sizeof why, "malformed JSON near byte %zu", at);
+  /* a UTF-8 byte order mark: cJSON skipped it on every line, so do we */
+  if (line.len >= 3 && memcmp(line.ptr, "\xEF\xBB\xBF", 3) == 0) line.ptr += 3, line.len -= 3;
+  vjt_node *root;
+  vjt_error err;
+  int rc = vjt_parse(&j->arena, line.ptr, line.len, &root, &err);
+  if (rc == VIGIL_ENOMEM) return j->rc = VIGIL_ENOMEM;
+  if (rc) {
+    char why[96];
+    snprintf(why, sizeof why, "malformed JSON near byte %zu: %s", err.offset,
+             err.reason ? err.reason : "malformed");
     vj_reject(j, NULL, why);
     return j->rc;
   }
   vj_reset_path(j, 0);
-  int rc = fn(j, root);
+  rc = fn(j, root);
   return rc ? rc : j->rc;
 }
 
@@ -577,19 +488,19 @@ int vj_run(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink,
     } else {
       rc = do_line(&j, line, fn);
     }
-    arena_reset(&j.arena);
+    vjt_arena_reset(&j.arena);
     if (rc) break;
     rc = checkpoint(&j);
     if (rc) break;
   }
-  arena_free_all(&j.arena);
+  vjt_arena_free(&j.arena);
   return rc;
 }
 
-int vj_each_object(vj *j, const cJSON *root, vj_line_fn fn) {
-  if (!cJSON_IsArray(root)) return fn(j, root);
+int vj_each_object(vj *j, const vjt_node *root, vj_line_fn fn) {
+  if (root->type != VJT_ARRAY) return fn(j, root);
   size_t i = 0;
-  for (const cJSON *c = root->child; c && !j->rc; c = c->next, i++) {
+  for (const vjt_node *c = root->child; c && !j->rc; c = c->next, i++) {
     vj_reset_path(j, 0);
     vj_push_idx(j, i);
     fn(j, c);

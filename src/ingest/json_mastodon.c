@@ -25,11 +25,7 @@
 #include "ingest/json_common.h"
 #include "vigil/error.h"
 
-static size_t arr_len(const cJSON *a) {
-  size_t n = 0;
-  for (const cJSON *c = a ? a->child : NULL; c; c = c->next) n++;
-  return n;
-}
+static size_t arr_len(const vjt_node *a) { return a ? a->len : 0; }
 
 static vigil_str handle_of(vj *j, vigil_str acct, vigil_str url) {
   if (!acct.ptr || acct.len == 0) return VIGIL_STR_NULL;
@@ -90,10 +86,10 @@ typedef struct who {
   vigil_str local_id;
 } who;
 
-static int emit_account(vj *j, const cJSON *a, who *out) {
+static int emit_account(vj *j, const vjt_node *a, who *out) {
   if (out) memset(out, 0, sizeof *out);
   vj_record_begin(j);
-  if (!cJSON_IsObject(a)) {
+  if (!vj_is_object(a)) {
     vj_fail(j, NULL, "expected an object");
     return vj_reject_record(j), j->rc;
   }
@@ -138,9 +134,9 @@ static int emit_account(vj *j, const cJSON *a, who *out) {
   return vj_emit_status(j, &s);
 }
 
-static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, who *author_out);
+static int emit_status(vj *j, const vjt_node *st, int depth, vigil_str *uri_out, who *author_out);
 
-static void nested(vj *j, const cJSON *inner, const char *key, int depth, vigil_str *uri,
+static void nested(vj *j, const vjt_node *inner, const char *key, int depth, vigil_str *uri,
                    who *w) {
   *uri = VIGIL_STR_NULL;
   if (!inner || depth >= 2 || j->rc) return;
@@ -150,9 +146,9 @@ static void nested(vj *j, const cJSON *inner, const char *key, int depth, vigil_
   vj_reset_path(j, m);
 }
 
-static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, who *author_out) {
+static int emit_status(vj *j, const vjt_node *st, int depth, vigil_str *uri_out, who *author_out) {
   if (uri_out) *uri_out = VIGIL_STR_NULL;
-  if (!cJSON_IsObject(st)) {
+  if (!vj_is_object(st)) {
     return vj_reject_whole(j, "expected an object");
   }
   vigil_post p;
@@ -160,7 +156,7 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
   p.platform = j->platform;
   who author;
   memset(&author, 0, sizeof author);
-  const cJSON *acc = vj_get(st, "account");
+  const vjt_node *acc = vj_get(st, "account");
   if (acc) {
     size_t m = vj_mark(j);
     vj_push_key(j, "account");
@@ -173,12 +169,12 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
   memset(&rb_who, 0, sizeof rb_who);
   memset(&q_who, 0, sizeof q_who);
   nested(j, vj_get(st, "reblog"), "reblog", depth, &rb_uri, &rb_who);
-  const cJSON *q = vj_get(st, "quote");
+  const vjt_node *q = vj_get(st, "quote");
   const char *qkey = "quote";
-  if (q && cJSON_IsObject(q) && vj_get(q, "quoted_status")) {
+  if (q && vj_is_object(q) && vj_get(q, "quoted_status")) {
     q = vj_get(q, "quoted_status");
     qkey = "quote.quoted_status";
-  } else if (q && cJSON_IsObject(q) && !vj_get(q, "content") && !vj_get(q, "uri")) {
+  } else if (q && vj_is_object(q) && !vj_get(q, "content") && !vj_get(q, "uri")) {
     q = NULL; /* a quote still pending/revoked: nothing to link */
   }
   nested(j, q, qkey, depth, &q_uri, &q_who);
@@ -194,7 +190,7 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
   vj_str_ne(j, st, "language", &p.lang);
   vj_time(j, st, "created_at", &p.created_at);
   vj_id(j, st, "in_reply_to_account_id", &reply_acc);
-  const cJSON *app;
+  const vjt_node *app;
   if (!vj_obj(j, st, "application", &app) && app) {
     size_t m = vj_mark(j);
     vj_push_key(j, "application");
@@ -211,16 +207,16 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
     p.quote_of = q_who.ref;
   }
   size_t m = vj_mark(j);
-  const cJSON *a;
+  const vjt_node *a;
   if (!vj_arr(j, st, "mentions", &a) && a) {
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_account_ref *refs = vj_alloc(j, (n ? n : 1) * sizeof *refs);
     if (!refs) return j->rc;
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_key(j, "mentions");
       vj_push_idx(j, i);
       vigil_str mid = VIGIL_STR_NULL, macct = VIGIL_STR_NULL, murl = VIGIL_STR_NULL;
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else {
         vj_id(j, c, "id", &mid);
         vj_str_ne(j, c, "acct", &macct);
@@ -246,11 +242,11 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_str *tags = vj_alloc(j, (n ? n : 1) * sizeof *tags);
     if (!tags) return j->rc;
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_key(j, "tags");
       vj_push_idx(j, i);
       vigil_str t = VIGIL_STR_NULL;
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else vj_str_ne(j, c, "name", &t);
       if (t.ptr) tags[k++] = t;
       vj_reset_path(j, m);
@@ -262,11 +258,11 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_media_ref *md = vj_alloc(j, (n ? n : 1) * sizeof *md);
     if (!md) return j->rc;
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_key(j, "media_attachments");
       vj_push_idx(j, i);
       vigil_media_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL, VIGIL_STR_NULL};
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else {
         vj_id(j, c, "id", &r.key);
         vj_str_ne(j, c, "type", &r.type);
@@ -286,7 +282,7 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
   if (!urls) return j->rc;
   size_t n_urls = 0;
   if (content.ptr) content_links(j, content, urls, &n_urls, max_urls - 1);
-  const cJSON *card;
+  const vjt_node *card;
   if (!vj_obj(j, st, "card", &card) && card) {
     vj_push_key(j, "card");
     vigil_str cu;
@@ -308,8 +304,8 @@ static int emit_status(vj *j, const cJSON *st, int depth, vigil_str *uri_out, wh
   return vj_emit_post(j, &p);
 }
 
-static int do_object(vj *j, const cJSON *o) {
-  if (!cJSON_IsObject(o)) {
+static int do_object(vj *j, const vjt_node *o) {
+  if (!vj_is_object(o)) {
     return vj_reject_whole(j, "expected an object");
   }
   if (vj_get(o, "content") || vj_get(o, "account") || vj_get(o, "reblog") ||
@@ -320,7 +316,7 @@ static int do_object(vj *j, const cJSON *o) {
   return vj_reject_whole(j, "neither a status nor an account");
 }
 
-static int md_line(vj *j, const cJSON *root) { return vj_each_object(j, root, do_object); }
+static int md_line(vj *j, const vjt_node *root) { return vj_each_object(j, root, do_object); }
 
 int vigil_parse_mastodon(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink) {
   if (!r || !sink) return VIGIL_EINVAL;

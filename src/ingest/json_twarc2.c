@@ -30,7 +30,7 @@
 typedef struct idx_ent {
   const char *key;
   size_t len;
-  const cJSON *val;
+  const vjt_node *val;
   vigil_str aux; /* users: username; tweets: author_id */
 } idx_ent;
 
@@ -45,11 +45,10 @@ static uint64_t hash_str(const char *s, size_t n) {
   return h;
 }
 
-static int idx_alloc(vj *j, idx *x, const cJSON *arr) {
+static int idx_alloc(vj *j, idx *x, const vjt_node *arr) {
   x->e = NULL;
   x->cap = 0;
-  size_t n = 0;
-  for (const cJSON *c = arr ? arr->child : NULL; c; c = c->next) n++;
+  size_t n = arr ? arr->len : 0;
   if (n == 0) return 0;
   size_t cap = 16;
   while (cap < n * 2) cap *= 2;
@@ -61,7 +60,7 @@ static int idx_alloc(vj *j, idx *x, const cJSON *arr) {
 }
 
 /* First entry for a key wins (as the API never repeats an id in a page). */
-static void idx_put(idx *x, vigil_str k, const cJSON *val, vigil_str aux) {
+static void idx_put(idx *x, vigil_str k, const vjt_node *val, vigil_str aux) {
   if (!x->cap || !k.ptr) return;
   size_t i = (size_t)hash_str(k.ptr, k.len) & (x->cap - 1);
   while (x->e[i].key) {
@@ -73,12 +72,12 @@ static void idx_put(idx *x, vigil_str k, const cJSON *val, vigil_str aux) {
 
 /* Indexes the objects of `arr` by their string field `key`, keeping their
  * string field `auxkey` (if any) at hand for resolution. */
-static int idx_build(vj *j, idx *x, const cJSON *arr, const char *key, const char *auxkey) {
+static int idx_build(vj *j, idx *x, const vjt_node *arr, const char *key, const char *auxkey) {
   int rc = idx_alloc(j, x, arr);
   if (rc || !x->cap) return rc;
-  for (const cJSON *c = arr->child; c; c = c->next) {
+  for (const vjt_node *c = arr->child; c; c = c->next) {
     const char *keys[2] = {key, auxkey ? auxkey : key};
-    const cJSON *f[2];
+    const vjt_node *f[2];
     vj_collect(c, keys, auxkey ? 2 : 1, f);
     vigil_str aux = auxkey ? vj_sv(f[1]) : VIGIL_STR_NULL;
     if (aux.ptr && (aux.len == 0 || aux.len > j->max_field)) aux = VIGIL_STR_NULL;
@@ -97,7 +96,7 @@ static const idx_ent *idx_get(const idx *x, vigil_str k) {
   return NULL;
 }
 
-static const cJSON *idx_find(const idx *x, vigil_str k) {
+static const vjt_node *idx_find(const idx *x, vigil_str k) {
   const idx_ent *e = idx_get(x, k);
   return e ? e->val : NULL;
 }
@@ -116,7 +115,7 @@ typedef struct t2 {
 } t2;
 
 /* A string value we only borrow for resolution (no fault if odd). */
-static vigil_str peek_str(vj *j, const cJSON *obj, const char *key) {
+static vigil_str peek_str(vj *j, const vjt_node *obj, const char *key) {
   vigil_str s = vj_sv(vj_get(obj, key));
   if (s.ptr && (s.len == 0 || s.len > j->max_field)) return VIGIL_STR_NULL;
   return s;
@@ -126,11 +125,11 @@ static vigil_str peek_str(vj *j, const cJSON *obj, const char *key) {
 
 /* Emits a v2 user object (path already pushed). *id_out gets its id when
  * the account was emitted. */
-static int emit_user(vj *j, const cJSON *u, vigil_str *id_out, vigil_str *name_out) {
+static int emit_user(vj *j, const vjt_node *u, vigil_str *id_out, vigil_str *name_out) {
   if (id_out) *id_out = VIGIL_STR_NULL;
   if (name_out) *name_out = VIGIL_STR_NULL;
   vj_record_begin(j);
-  if (!cJSON_IsObject(u)) {
+  if (!vj_is_object(u)) {
     vj_fail(j, NULL, "expected an object");
     return vj_reject_record(j), j->rc;
   }
@@ -139,7 +138,7 @@ static int emit_user(vj *j, const cJSON *u, vigil_str *id_out, vigil_str *name_o
   static const char *const keys[U_N] = {
       "id", "username", "name", "description", "location", "created_at", "verified",
       "protected", "profile_image_url", "url", "public_metrics", "entities"};
-  const cJSON *f[U_N];
+  const vjt_node *f[U_N];
   vj_collect(u, keys, U_N, f);
   vigil_account a;
   vigil_account_init(&a);
@@ -155,11 +154,11 @@ static int emit_user(vj *j, const cJSON *u, vigil_str *id_out, vigil_str *name_o
   vj_str_ne_v(j, "profile_image_url", f[U_IMG], &a.profile_image_url);
   vj_str_ne_v(j, "url", f[U_URL], &a.url);
   size_t m = vj_mark(j);
-  const cJSON *pm;
+  const vjt_node *pm;
   if (!vj_obj_v(j, "public_metrics", f[U_PM], &pm) && pm) {
     vj_push_key(j, "public_metrics");
     static const char *const pk[3] = {"followers_count", "following_count", "tweet_count"};
-    const cJSON *g[3];
+    const vjt_node *g[3];
     vj_collect(pm, pk, 3, g);
     vj_i64_v(j, "followers_count", g[0], &a.followers);
     vj_i64_v(j, "following_count", g[1], &a.following);
@@ -167,8 +166,8 @@ static int emit_user(vj *j, const cJSON *u, vigil_str *id_out, vigil_str *name_o
     vj_reset_path(j, m);
   }
   /* the profile link as the user typed it, not its t.co wrapper */
-  const cJSON *urls = vj_get(vj_get(f[U_ENT], "url"), "urls");
-  if (urls && cJSON_IsArray(urls) && urls->child) {
+  const vjt_node *urls = vj_get(vj_get(f[U_ENT], "url"), "urls");
+  if (urls && vj_is_array(urls) && urls->child) {
     vigil_str x = peek_str(j, urls->child, "unwound_url");
     if (!x.ptr) x = peek_str(j, urls->child, "expanded_url");
     if (x.ptr) a.url = x;
@@ -182,13 +181,13 @@ static int emit_user(vj *j, const cJSON *u, vigil_str *id_out, vigil_str *name_o
 
 /* ---- tweets ----------------------------------------------------------------------- */
 
-static void resolve_author(vj *j, t2 *st, const cJSON *tw, vigil_str id,
+static void resolve_author(vj *j, t2 *st, const vjt_node *tw, vigil_str id,
                            vigil_account_ref *ref) {
   /* tw: the referenced tweet inline (flattened), else found in includes */
   if (!tw) ref->platform_id = idx_aux(&st->tweets, id);
   if (tw) {
     ref->platform_id = peek_str(j, tw, "author_id");
-    const cJSON *au = vj_get(tw, "author");
+    const vjt_node *au = vj_get(tw, "author");
     if (au) {
       if (!ref->platform_id.ptr) ref->platform_id = peek_str(j, au, "id");
       ref->username = peek_str(j, au, "username");
@@ -198,33 +197,29 @@ static void resolve_author(vj *j, t2 *st, const cJSON *tw, vigil_str id,
     ref->username = idx_aux(&st->users, ref->platform_id);
 }
 
-static size_t arr_len(const cJSON *a) {
-  size_t n = 0;
-  for (const cJSON *c = a ? a->child : NULL; c; c = c->next) n++;
-  return n;
-}
+static size_t arr_len(const vjt_node *a) { return a ? a->len : 0; }
 
-static void read_entities(vj *j, const cJSON *v, vigil_post *p) {
-  const cJSON *ent;
+static void read_entities(vj *j, const vjt_node *v, vigil_post *p) {
+  const vjt_node *ent;
   size_t m0 = vj_mark(j);
   if (vj_obj_v(j, "entities", v, &ent) || !ent) return;
   vj_push_key(j, "entities");
   size_t m1 = vj_mark(j);
-  const cJSON *a;
+  const vjt_node *a;
   if (!vj_arr(j, ent, "mentions", &a) && a) {
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_account_ref *refs = vj_alloc(j, (n ? n : 1) * sizeof *refs);
     if (!refs) return;
     vj_push_key(j, "mentions");
     size_t m2 = vj_mark(j);
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_idx(j, i);
-      if (!cJSON_IsObject(c)) {
+      if (!vj_is_object(c)) {
         vj_fail(j, NULL, "expected an object");
       } else {
         vigil_account_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL};
         static const char *const mk[2] = {"id", "username"};
-        const cJSON *f[2];
+        const vjt_node *f[2];
         vj_collect(c, mk, 2, f);
         vj_id_v(j, "id", f[0], &r.platform_id);
         vj_str_ne_v(j, "username", f[1], &r.username);
@@ -242,10 +237,10 @@ static void read_entities(vj *j, const cJSON *v, vigil_post *p) {
     if (!tags) return;
     vj_push_key(j, "hashtags");
     size_t m2 = vj_mark(j);
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_idx(j, i);
       vigil_str tag = VIGIL_STR_NULL;
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else vj_str_ne(j, c, "tag", &tag);
       if (tag.ptr) tags[k++] = tag;
       vj_reset_path(j, m2);
@@ -260,15 +255,15 @@ static void read_entities(vj *j, const cJSON *v, vigil_post *p) {
     if (!urls) return;
     vj_push_key(j, "urls");
     size_t m2 = vj_mark(j);
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_idx(j, i);
       vigil_url u = {VIGIL_STR_NULL, VIGIL_STR_NULL};
       vigil_str unwound = VIGIL_STR_NULL;
-      if (!cJSON_IsObject(c)) {
+      if (!vj_is_object(c)) {
         vj_fail(j, NULL, "expected an object");
       } else {
         static const char *const uk[3] = {"url", "expanded_url", "unwound_url"};
-        const cJSON *f[3];
+        const vjt_node *f[3];
         vj_collect(c, uk, 3, f);
         vj_str_ne_v(j, "url", f[0], &u.url);
         vj_str_ne_v(j, "expanded_url", f[1], &u.expanded);
@@ -285,30 +280,30 @@ static void read_entities(vj *j, const cJSON *v, vigil_post *p) {
   vj_reset_path(j, m0);
 }
 
-static void read_media(vj *j, t2 *st, const cJSON *v, vigil_post *p) {
-  const cJSON *att;
+static void read_media(vj *j, t2 *st, const vjt_node *v, vigil_post *p) {
+  const vjt_node *att;
   size_t m0 = vj_mark(j);
   if (vj_obj_v(j, "attachments", v, &att) || !att) return;
   vj_push_key(j, "attachments");
   size_t m1 = vj_mark(j);
-  const cJSON *inl, *keys;
+  const vjt_node *inl, *keys;
   vj_arr(j, att, "media", &inl);  /* flattened: objects inline */
   vj_arr(j, att, "media_keys", &keys);
-  const cJSON *a = inl ? inl : keys;
+  const vjt_node *a = inl ? inl : keys;
   if (a) {
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_media_ref *md = vj_alloc(j, (n ? n : 1) * sizeof *md);
     if (!md) return;
     vj_push_key(j, inl ? "media" : "media_keys");
     size_t m2 = vj_mark(j);
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_idx(j, i);
-      const cJSON *obj = NULL;
+      const vjt_node *obj = NULL;
       vigil_media_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL, VIGIL_STR_NULL};
       if (inl) {
-        if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+        if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
         else obj = c, vj_str_ne(j, c, "media_key", &r.key);
-      } else if (!cJSON_IsString(c)) {
+      } else if (!vj_is_string(c)) {
         vj_fail(j, NULL, "expected a string");
       } else if (vj_check_len(j, NULL, c, &r.key) == 0) {
         obj = idx_find(&st->media, r.key);
@@ -328,12 +323,12 @@ static void read_media(vj *j, t2 *st, const cJSON *v, vigil_post *p) {
   vj_reset_path(j, m0);
 }
 
-static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth);
+static int emit_tweet(vj *j, t2 *st, const vjt_node *t, int flat, int depth);
 
 /* Flattened tweets carry their users inline: emit them as accounts first. */
-static int emit_inline_users(vj *j, t2 *st, const cJSON *t, int depth) {
+static int emit_inline_users(vj *j, t2 *st, const vjt_node *t, int depth) {
   size_t m = vj_mark(j);
-  const cJSON *u = vj_get(t, "author");
+  const vjt_node *u = vj_get(t, "author");
   if (u) {
     vj_push_key(j, "author");
     emit_user(j, u, NULL, NULL);
@@ -345,12 +340,12 @@ static int emit_inline_users(vj *j, t2 *st, const cJSON *t, int depth) {
     emit_user(j, u, NULL, NULL);
     vj_reset_path(j, m);
   }
-  const cJSON *men = vj_get(vj_get(t, "entities"), "mentions");
-  if (men && cJSON_IsArray(men)) {
+  const vjt_node *men = vj_get(vj_get(t, "entities"), "mentions");
+  if (men && vj_is_array(men)) {
     size_t i = 0;
-    for (const cJSON *c = men->child; c && !j->rc; c = c->next, i++) {
+    for (const vjt_node *c = men->child; c && !j->rc; c = c->next, i++) {
       /* an expanded mention is a whole user object; a bare one is not */
-      if (!cJSON_IsObject(c) || !vj_get(c, "name")) continue;
+      if (!vj_is_object(c) || !vj_get(c, "name")) continue;
       vj_push_key(j, "entities.mentions");
       vj_push_idx(j, i);
       emit_user(j, c, NULL, NULL);
@@ -358,11 +353,11 @@ static int emit_inline_users(vj *j, t2 *st, const cJSON *t, int depth) {
     }
   }
   if (depth == 0) {
-    const cJSON *refs = vj_get(t, "referenced_tweets");
-    if (refs && cJSON_IsArray(refs)) {
+    const vjt_node *refs = vj_get(t, "referenced_tweets");
+    if (refs && vj_is_array(refs)) {
       size_t i = 0;
-      for (const cJSON *c = refs->child; c && !j->rc; c = c->next, i++) {
-        if (!cJSON_IsObject(c) || !vj_get(c, "text")) continue;
+      for (const vjt_node *c = refs->child; c && !j->rc; c = c->next, i++) {
+        if (!vj_is_object(c) || !vj_get(c, "text")) continue;
         vj_push_key(j, "referenced_tweets");
         vj_push_idx(j, i);
         emit_tweet(j, st, c, 1, depth + 1);
@@ -374,8 +369,8 @@ static int emit_inline_users(vj *j, t2 *st, const cJSON *t, int depth) {
   return j->rc;
 }
 
-static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
-  if (!cJSON_IsObject(t)) {
+static int emit_tweet(vj *j, t2 *st, const vjt_node *t, int flat, int depth) {
+  if (!vj_is_object(t)) {
     return vj_reject_whole(j, "expected an object");
   }
   if (flat) {
@@ -388,7 +383,7 @@ static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
       "id", "author_id", "author", "text", "note_tweet", "lang", "source", "created_at",
       "referenced_tweets", "in_reply_to_user_id", "in_reply_to_user", "entities",
       "attachments"};
-  const cJSON *f[T_N];
+  const vjt_node *f[T_N];
   vj_collect(t, keys, T_N, f);
   vj_record_begin(j);
   vigil_post p;
@@ -396,7 +391,7 @@ static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
   p.platform = j->platform;
   vj_id_v(j, "id", f[T_ID], &p.platform_id);
   vj_id_v(j, "author_id", f[T_AUTHOR_ID], &p.author.platform_id);
-  const cJSON *au;
+  const vjt_node *au;
   if (!vj_obj_v(j, "author", f[T_AUTHOR], &au) && au) {
     size_t m = vj_mark(j);
     vj_push_key(j, "author");
@@ -407,7 +402,7 @@ static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
   if (!p.author.username.ptr && p.author.platform_id.ptr)
     p.author.username = idx_aux(&st->users, p.author.platform_id);
   vj_str_v(j, "text", f[T_TEXT], &p.text);
-  const cJSON *nt;
+  const vjt_node *nt;
   if (!vj_obj_v(j, "note_tweet", f[T_NOTE], &nt) && nt) {
     /* long tweets: "text" is a truncated preview of note_tweet.text */
     size_t m = vj_mark(j);
@@ -420,15 +415,15 @@ static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
   vj_str_ne_v(j, "source", f[T_SOURCE], &p.source);
   vj_time_v(j, "created_at", f[T_CREATED], &p.created_at);
 
-  const cJSON *refs;
+  const vjt_node *refs;
   if (!vj_arr_v(j, "referenced_tweets", f[T_REFS], &refs) && refs) {
     size_t m = vj_mark(j), i = 0;
     vj_push_key(j, "referenced_tweets");
     size_t m1 = vj_mark(j);
-    for (const cJSON *c = refs->child; c; c = c->next, i++) {
+    for (const vjt_node *c = refs->child; c; c = c->next, i++) {
       vj_push_idx(j, i);
       vigil_str type = VIGIL_STR_NULL, rid = VIGIL_STR_NULL;
-      if (!cJSON_IsObject(c)) {
+      if (!vj_is_object(c)) {
         vj_fail(j, NULL, "expected an object");
       } else {
         vj_str(j, c, "type", &type);
@@ -436,7 +431,7 @@ static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
       }
       if (type.ptr && rid.ptr) {
         /* flattened: the referenced tweet is inline (it has text) */
-        const cJSON *inl = vj_get(c, "text") ? c : NULL;
+        const vjt_node *inl = vj_get(c, "text") ? c : NULL;
         if (vigil_str_eq_c(type, "replied_to")) {
           p.reply_to_post_id = rid;
           resolve_author(j, st, inl, rid, &p.reply_to);
@@ -474,37 +469,40 @@ static int emit_tweet(vj *j, t2 *st, const cJSON *t, int flat, int depth) {
 
 enum { K_UNKNOWN, K_TWEET, K_USER, K_SKIP };
 
-static int classify(const cJSON *o) {
-  if (!cJSON_IsObject(o)) return K_UNKNOWN;
+#define KEY_IS(k, l, lit) ((l) == sizeof(lit) - 1 && memcmp((k), (lit), sizeof(lit) - 1) == 0)
+
+static int classify(const vjt_node *o) {
+  if (!vj_is_object(o)) return K_UNKNOWN;
   int has_user = 0, has_start = 0, has_count = 0, has_list = 0, has_compl = 0;
-  for (const cJSON *c = o->child; c; c = c->next) {
-    const char *k = c->string;
-    if (!k) continue;
+  for (const vjt_node *c = o->child; c; c = c->next) {
+    const char *k = c->key;
+    size_t l = vj_key_len(c);
+    if (l == 0) continue;
     switch (k[0]) { /* one pass, first byte first: this runs per data item */
     case 't':
-      if (!strcmp(k, "text")) return K_TWEET;
-      if (!strcmp(k, "tweet_count")) has_count = 1;
-      else if (!strncmp(k, "tweet_", 6)) has_compl = 1;
+      if (KEY_IS(k, l, "text")) return K_TWEET;
+      if (KEY_IS(k, l, "tweet_count")) has_count = 1;
+      else if (l >= 6 && memcmp(k, "tweet_", 6) == 0) has_compl = 1;
       break;
     case 'a':
-      if (!strcmp(k, "author_id")) return K_TWEET;
+      if (KEY_IS(k, l, "author_id")) return K_TWEET;
       break;
     case 'e':
-      if (!strcmp(k, "edit_history_tweet_ids")) return K_TWEET;
-      if (!strcmp(k, "end")) has_start = 1;
+      if (KEY_IS(k, l, "edit_history_tweet_ids")) return K_TWEET;
+      if (KEY_IS(k, l, "end")) has_start = 1;
       break;
     case 'u':
-      if (!strcmp(k, "username")) has_user = 1;
+      if (KEY_IS(k, l, "username")) has_user = 1;
       break;
     case 's':
-      if (!strcmp(k, "start")) has_start = 1;
-      else if (!strcmp(k, "scrub_geo")) has_compl = 1;
+      if (KEY_IS(k, l, "start")) has_start = 1;
+      else if (KEY_IS(k, l, "scrub_geo")) has_compl = 1;
       break;
     case 'm':
-      if (!strcmp(k, "member_count")) has_list = 1;
+      if (KEY_IS(k, l, "member_count")) has_list = 1;
       break;
     case 'o':
-      if (!strcmp(k, "owner_id")) has_list = 1;
+      if (KEY_IS(k, l, "owner_id")) has_list = 1;
       break;
     default: break;
     }
@@ -515,10 +513,10 @@ static int classify(const cJSON *o) {
   return K_UNKNOWN;
 }
 
-static void read_twarc_meta(vj *j, t2 *st, const cJSON *o) {
+static void read_twarc_meta(vj *j, t2 *st, const vjt_node *o) {
   st->listing_target = VIGIL_STR_NULL;
   st->retrieved_at = j->o->observed_at;
-  const cJSON *tw = vj_get(o, "__twarc");
+  const vjt_node *tw = vj_get(o, "__twarc");
   if (!tw) return;
   vigil_str ra = vj_sv(vj_get(tw, "retrieved_at"));
   int64_t t;
@@ -542,7 +540,7 @@ static void read_twarc_meta(vj *j, t2 *st, const cJSON *o) {
   st->listing_target = (vigil_str){p, (size_t)(d - p)};
 }
 
-static int emit_listed_user(vj *j, t2 *st, const cJSON *u) {
+static int emit_listed_user(vj *j, t2 *st, const vjt_node *u) {
   vigil_str id;
   int rc = emit_user(j, u, &id, NULL);
   if (rc || !id.ptr || !st->listing_target.ptr) return rc;
@@ -573,10 +571,10 @@ static int emit_status(vj *j, vigil_str id, vigil_str username, int status,
 }
 
 /* "errors" of a page: the API reporting users it could not return. */
-static int page_errors(vj *j, t2 *st, const cJSON *errs) {
-  if (!errs || !cJSON_IsArray(errs)) return 0;
-  for (const cJSON *e = errs->child; e && !j->rc; e = e->next) {
-    if (!cJSON_IsObject(e)) continue;
+static int page_errors(vj *j, t2 *st, const vjt_node *errs) {
+  if (!errs || !vj_is_array(errs)) return 0;
+  for (const vjt_node *e = errs->child; e && !j->rc; e = e->next) {
+    if (!vj_is_object(e)) continue;
     if (!vigil_str_eq_c(vj_sv(vj_get(e, "resource_type")), "user")) continue;
     vigil_str detail = vj_sv(vj_get(e, "detail"));
     vigil_str title = vj_sv(vj_get(e, "title"));
@@ -598,14 +596,14 @@ static int page_errors(vj *j, t2 *st, const cJSON *errs) {
 }
 
 /* {"data": {"user_suspend": {"user": {"id": ..}, "event_at": ..}}} */
-static int stream_compliance(vj *j, const cJSON *d, int *handled) {
+static int stream_compliance(vj *j, const vjt_node *d, int *handled) {
   static const struct { const char *key; int status; } kinds[] = {
       {"user_delete", VIGIL_STATUS_DELETED},    {"user_suspend", VIGIL_STATUS_SUSPENDED},
       {"user_protect", VIGIL_STATUS_PROTECTED}, {"user_unsuspend", VIGIL_STATUS_ACTIVE},
       {"user_unprotect", VIGIL_STATUS_ACTIVE},  {"user_undelete", VIGIL_STATUS_ACTIVE}};
   *handled = 0;
   for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
-    const cJSON *ev = vj_get(d, kinds[k].key);
+    const vjt_node *ev = vj_get(d, kinds[k].key);
     if (!ev) continue;
     *handled = 1;
     size_t m = vj_mark(j);
@@ -614,8 +612,8 @@ static int stream_compliance(vj *j, const cJSON *d, int *handled) {
     vj_record_begin(j);
     vigil_str id = VIGIL_STR_NULL;
     int64_t at = j->o->observed_at;
-    const cJSON *u;
-    if (!cJSON_IsObject(ev)) {
+    const vjt_node *u;
+    if (!vj_is_object(ev)) {
       vj_fail(j, NULL, "expected an object");
     } else {
       if (!vj_obj(j, ev, "user", &u) && u) {
@@ -635,7 +633,7 @@ static int stream_compliance(vj *j, const cJSON *d, int *handled) {
 }
 
 /* batch compliance: {"id","action","created_at","reason"} */
-static int batch_compliance(vj *j, t2 *st, const cJSON *o) {
+static int batch_compliance(vj *j, t2 *st, const vjt_node *o) {
   if (st->tweet_compliance || vj_get(o, "redacted_at")) return 0;
   static const struct { const char *reason; int status; } kinds[] = {
       {"deleted", VIGIL_STATUS_DELETED},     {"suspended", VIGIL_STATUS_SUSPENDED},
@@ -655,22 +653,22 @@ static int batch_compliance(vj *j, t2 *st, const cJSON *o) {
   return 0; /* scrub_geo and other kinds say nothing about the account */
 }
 
-static int do_data_item(vj *j, t2 *st, const cJSON *it, int kind) {
+static int do_data_item(vj *j, t2 *st, const vjt_node *it, int kind) {
   switch (kind) {
   case K_TWEET: return emit_tweet(j, st, it, 0, 0);
   case K_USER: return emit_listed_user(j, st, it);
   case K_SKIP: return 0;
   default:
     vj_record_begin(j);
-    vj_fail(j, NULL, cJSON_IsObject(it) ? "neither a tweet nor a user" : "expected an object");
+    vj_fail(j, NULL, vj_is_object(it) ? "neither a tweet nor a user" : "expected an object");
     return vj_reject_record(j), j->rc;
   }
 }
 
-static int emit_includes(vj *j, t2 *st, const cJSON *arr, const char *name) {
+static int emit_includes(vj *j, t2 *st, const vjt_node *arr, const char *name) {
   if (!arr) return 0;
   size_t m = vj_mark(j), i = 0;
-  for (const cJSON *c = arr->child; c && !j->rc; c = c->next, i++) {
+  for (const vjt_node *c = arr->child; c && !j->rc; c = c->next, i++) {
     vj_push_key(j, "includes");
     vj_push_key(j, name);
     vj_push_idx(j, i);
@@ -680,9 +678,9 @@ static int emit_includes(vj *j, t2 *st, const cJSON *arr, const char *name) {
   return j->rc;
 }
 
-static int do_page(vj *j, t2 *st, const cJSON *o) {
+static int do_page(vj *j, t2 *st, const vjt_node *o) {
   size_t m = vj_mark(j);
-  const cJSON *inc = NULL, *users = NULL, *tweets = NULL, *media = NULL;
+  const vjt_node *inc = NULL, *users = NULL, *tweets = NULL, *media = NULL;
   vj_record_begin(j);
   if (!vj_obj(j, o, "includes", &inc) && inc) {
     vj_push_key(j, "includes");
@@ -699,7 +697,7 @@ static int do_page(vj *j, t2 *st, const cJSON *o) {
   int rc = idx_alloc(j, &st->users, users);
   if (rc) return rc;
   size_t ui = 0;
-  for (const cJSON *c = users ? users->child : NULL; c && !j->rc; c = c->next, ui++) {
+  for (const vjt_node *c = users ? users->child : NULL; c && !j->rc; c = c->next, ui++) {
     vj_push_key(j, "includes");
     vj_push_key(j, "users");
     vj_push_idx(j, ui);
@@ -716,20 +714,19 @@ static int do_page(vj *j, t2 *st, const cJSON *o) {
   rc = idx_build(j, &st->tweets, tweets, "id", "author_id");
   if (!rc) rc = idx_build(j, &st->media, media, "media_key", NULL);
   if (rc) return rc;
-  const cJSON *d = vj_get(o, "data");
-  if (d && cJSON_IsArray(d)) {
-    size_t n = 0, i = 0, n_users = 0;
-    for (const cJSON *c = d->child; c; c = c->next) n++;
+  const vjt_node *d = vj_get(o, "data");
+  if (d && vj_is_array(d)) {
+    size_t n = d->len, i = 0, n_users = 0;
     unsigned char *kinds = vj_alloc(j, n ? n : 1);
     if (!kinds) return j->rc;
-    for (const cJSON *c = d->child; c; c = c->next, i++) {
+    for (const vjt_node *c = d->child; c; c = c->next, i++) {
       kinds[i] = (unsigned char)classify(c);
       n_users += kinds[i] == K_USER;
     }
     /* users of the data first (user listings), then tweets */
     for (int pass = n_users ? 0 : 1; pass < 2; pass++) {
       i = 0;
-      for (const cJSON *c = d->child; c && !j->rc; c = c->next, i++) {
+      for (const vjt_node *c = d->child; c && !j->rc; c = c->next, i++) {
         if ((pass == 0) != (kinds[i] == K_USER)) continue;
         vj_push_key(j, "data");
         vj_push_idx(j, i);
@@ -737,7 +734,7 @@ static int do_page(vj *j, t2 *st, const cJSON *o) {
         vj_reset_path(j, m);
       }
     }
-  } else if (d && cJSON_IsObject(d)) {
+  } else if (d && vj_is_object(d)) {
     int handled;
     rc = stream_compliance(j, d, &handled);
     if (rc) return rc;
@@ -757,8 +754,8 @@ static int do_page(vj *j, t2 *st, const cJSON *o) {
   return page_errors(j, st, vj_get(o, "errors"));
 }
 
-static int do_object(vj *j, t2 *st, const cJSON *o) {
-  if (!cJSON_IsObject(o)) {
+static int do_object(vj *j, t2 *st, const vjt_node *o) {
+  if (!vj_is_object(o)) {
     return vj_reject_whole(j, "expected an object");
   }
   st->users.cap = st->tweets.cap = st->media.cap = 0;
@@ -777,9 +774,9 @@ static int do_object(vj *j, t2 *st, const cJSON *o) {
   return vj_reject_whole(j, "unrecognised record");
 }
 
-static int t2_object(vj *j, const cJSON *o) { return do_object(j, j->state, o); }
+static int t2_object(vj *j, const vjt_node *o) { return do_object(j, j->state, o); }
 
-static int t2_line(vj *j, const cJSON *root) { return vj_each_object(j, root, t2_object); }
+static int t2_line(vj *j, const vjt_node *root) { return vj_each_object(j, root, t2_object); }
 
 int vigil_parse_twarc2(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink) {
   if (!r || !sink) return VIGIL_EINVAL;

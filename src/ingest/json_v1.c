@@ -3,7 +3,7 @@
  * (delete, limit, scrub_geo, withheld, disconnect, warning) are skipped.
  *
  * Ids are always read from the *_str fields: v1.1 ids exceed 2^53 and
- * cJSON keeps numbers as doubles. A numeric id is used only when the string
+ * a numeric id is read as a double. A numeric id is used only when the string
  * form is missing and the number is exact. Retweeted and quoted tweets are
  * emitted as posts of their own, before the tweet that references them.
  */
@@ -12,21 +12,17 @@
 #include "ingest/json_common.h"
 #include "vigil/error.h"
 
-static size_t arr_len(const cJSON *a) {
-  size_t n = 0;
-  for (const cJSON *c = a ? a->child : NULL; c; c = c->next) n++;
-  return n;
-}
+static size_t arr_len(const vjt_node *a) { return a ? a->len : 0; }
 
-static void read_id(vj *j, const cJSON *o, const char *str_key, const char *num_key,
+static void read_id(vj *j, const vjt_node *o, const char *str_key, const char *num_key,
                     vigil_str *out) {
   vj_id(j, o, str_key, out);
   if (!out->ptr && num_key) vj_id(j, o, num_key, out);
 }
 
-static int emit_user(vj *j, const cJSON *u, vigil_account_ref *ref) {
+static int emit_user(vj *j, const vjt_node *u, vigil_account_ref *ref) {
   vj_record_begin(j);
-  if (!cJSON_IsObject(u)) {
+  if (!vj_is_object(u)) {
     vj_fail(j, NULL, "expected an object");
     return vj_reject_record(j), j->rc;
   }
@@ -48,8 +44,8 @@ static int emit_user(vj *j, const cJSON *u, vigil_account_ref *ref) {
   vj_i64(j, u, "statuses_count", &a.statuses);
   vj_bool(j, u, "verified", &a.verified);
   vj_bool(j, u, "protected", &a.is_protected);
-  const cJSON *urls = vj_get(vj_get(vj_get(u, "entities"), "url"), "urls");
-  if (urls && cJSON_IsArray(urls) && urls->child) {
+  const vjt_node *urls = vj_get(vj_get(vj_get(u, "entities"), "url"), "urls");
+  if (urls && vj_is_array(urls) && urls->child) {
     vigil_str x = vj_sv(vj_get(urls->child, "expanded_url"));
     if (x.ptr && x.len && x.len <= j->max_field) a.url = x;
   }
@@ -63,18 +59,18 @@ static int emit_user(vj *j, const cJSON *u, vigil_account_ref *ref) {
   return vj_emit_account(j, &a);
 }
 
-static void read_entities(vj *j, const cJSON *ent, const cJSON *xent, vigil_post *p) {
+static void read_entities(vj *j, const vjt_node *ent, const vjt_node *xent, vigil_post *p) {
   size_t m = vj_mark(j);
-  const cJSON *a;
+  const vjt_node *a;
   if (ent && !vj_arr(j, ent, "user_mentions", &a) && a) {
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_account_ref *refs = vj_alloc(j, (n ? n : 1) * sizeof *refs);
     if (!refs) return;
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_key(j, "entities.user_mentions");
       vj_push_idx(j, i);
       vigil_account_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL};
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else {
         read_id(j, c, "id_str", "id", &r.platform_id);
         vj_str_ne(j, c, "screen_name", &r.username);
@@ -89,11 +85,11 @@ static void read_entities(vj *j, const cJSON *ent, const cJSON *xent, vigil_post
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_str *tags = vj_alloc(j, (n ? n : 1) * sizeof *tags);
     if (!tags) return;
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_key(j, "entities.hashtags");
       vj_push_idx(j, i);
       vigil_str t = VIGIL_STR_NULL;
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else vj_str_ne(j, c, "text", &t);
       if (t.ptr) tags[k++] = t;
       vj_reset_path(j, m);
@@ -105,11 +101,11 @@ static void read_entities(vj *j, const cJSON *ent, const cJSON *xent, vigil_post
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_url *urls = vj_alloc(j, (n ? n : 1) * sizeof *urls);
     if (!urls) return;
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_key(j, "entities.urls");
       vj_push_idx(j, i);
       vigil_url u = {VIGIL_STR_NULL, VIGIL_STR_NULL};
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else {
         vj_str_ne(j, c, "url", &u.url);
         vj_str_ne(j, c, "expanded_url", &u.expanded);
@@ -124,17 +120,17 @@ static void read_entities(vj *j, const cJSON *ent, const cJSON *xent, vigil_post
     p->n_urls = k;
   }
   /* extended_entities has every photo of a multi-photo tweet */
-  const cJSON *src = xent ? xent : ent;
+  const vjt_node *src = xent ? xent : ent;
   const char *src_name = xent ? "extended_entities.media" : "entities.media";
   if (src && !vj_arr(j, src, "media", &a) && a) {
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_media_ref *md = vj_alloc(j, (n ? n : 1) * sizeof *md);
     if (!md) return;
-    for (const cJSON *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = a->child; c; c = c->next, i++) {
       vj_push_key(j, src_name);
       vj_push_idx(j, i);
       vigil_media_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL, VIGIL_STR_NULL};
-      if (!cJSON_IsObject(c)) vj_fail(j, NULL, "expected an object");
+      if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
       else {
         read_id(j, c, "id_str", "id", &r.key);
         vj_str_ne(j, c, "type", &r.type);
@@ -149,13 +145,13 @@ static void read_entities(vj *j, const cJSON *ent, const cJSON *xent, vigil_post
   }
 }
 
-static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
+static int emit_tweet(vj *j, const vjt_node *t, int depth, vigil_str *id_out,
                       vigil_account_ref *author_out);
 
 /* retweeted_status / quoted_status: emitted first, referenced by the outer */
-static void nested(vj *j, const cJSON *t, const char *key, int depth, vigil_str *id,
+static void nested(vj *j, const vjt_node *t, const char *key, int depth, vigil_str *id,
                    vigil_account_ref *who) {
-  const cJSON *in = vj_get(t, key);
+  const vjt_node *in = vj_get(t, key);
   if (!in || depth >= 2 || j->rc) return;
   size_t m = vj_mark(j);
   vj_push_key(j, key);
@@ -163,17 +159,17 @@ static void nested(vj *j, const cJSON *t, const char *key, int depth, vigil_str 
   vj_reset_path(j, m);
 }
 
-static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
+static int emit_tweet(vj *j, const vjt_node *t, int depth, vigil_str *id_out,
                       vigil_account_ref *author_out) {
   if (id_out) *id_out = VIGIL_STR_NULL;
-  if (!cJSON_IsObject(t)) {
+  if (!vj_is_object(t)) {
     return vj_reject_whole(j, "expected an object");
   }
   vigil_post p;
   vigil_post_init(&p);
   p.platform = j->platform;
   /* the author first, as an account record of its own */
-  const cJSON *u = vj_get(t, "user");
+  const vjt_node *u = vj_get(t, "user");
   if (u) {
     size_t m = vj_mark(j);
     vj_push_key(j, "user");
@@ -189,7 +185,7 @@ static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
 
   vj_record_begin(j);
   read_id(j, t, "id_str", "id", &p.platform_id);
-  if (u && !p.author.platform_id.ptr && !p.author.username.ptr && cJSON_IsObject(u)) {
+  if (u && !p.author.platform_id.ptr && !p.author.username.ptr && vj_is_object(u)) {
     /* the user record was rejected: keep the post if the id is readable */
     size_t m = vj_mark(j);
     vj_push_key(j, "user");
@@ -197,7 +193,7 @@ static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
     vj_str_ne(j, u, "screen_name", &p.author.username);
     vj_reset_path(j, m);
   }
-  const cJSON *ext;
+  const vjt_node *ext;
   vj_obj(j, t, "extended_tweet", &ext);
   vigil_str text = VIGIL_STR_NULL;
   vj_str(j, t, "full_text", &text);
@@ -228,7 +224,7 @@ static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
   } else {
     vj_id(j, t, "quoted_status_id_str", &p.quote_of_post_id);
   }
-  const cJSON *ent = NULL, *xent = NULL;
+  const vjt_node *ent = NULL, *xent = NULL;
   size_t m = vj_mark(j);
   if (ext) {
     vj_push_key(j, "extended_tweet");
@@ -251,8 +247,8 @@ static int emit_tweet(vj *j, const cJSON *t, int depth, vigil_str *id_out,
   return vj_emit_post(j, &p);
 }
 
-static int do_object(vj *j, const cJSON *o) {
-  if (!cJSON_IsObject(o)) {
+static int do_object(vj *j, const vjt_node *o) {
+  if (!vj_is_object(o)) {
     return vj_reject_whole(j, "expected an object");
   }
   if (vj_get(o, "text") || vj_get(o, "full_text") || vj_get(o, "extended_tweet") ||
@@ -263,11 +259,11 @@ static int do_object(vj *j, const cJSON *o) {
                                         "user_withheld", "disconnect", "warning", "friends",
                                         "event", "errors"};
   for (size_t i = 0; i < sizeof control / sizeof *control; i++)
-    if (cJSON_GetObjectItemCaseSensitive(o, control[i])) return 0;
+    if (vj_has(o, control[i])) return 0;
   return vj_reject_whole(j, "unrecognised record");
 }
 
-static int v1_line(vj *j, const cJSON *root) { return vj_each_object(j, root, do_object); }
+static int v1_line(vj *j, const vjt_node *root) { return vj_each_object(j, root, do_object); }
 
 int vigil_parse_twitter_v1(vigil_reader *r, const vigil_parse_opts *o,
                            const vigil_sink *sink) {

@@ -123,24 +123,124 @@ static int encode(sq_store *q, const sq_adj_dec *d) {
 }
 
 /* ---- buffering ---------------------------------------------------------------- */
+static int grow_ops(sq_edge_vec *v, size_t need) {
+  if (need <= v->cap) return 0;
+  size_t cap = v->cap ? v->cap : 4096;
+  while (cap < need) cap *= 2;
+  sq_edge_op *nv = realloc(v->v, cap * sizeof *nv);
+  if (!nv) return VIGIL_ENOMEM;
+  v->v = nv;
+  v->cap = cap;
+  return 0;
+}
+
+static int push_op(sq_store *q, sq_edge_vec *v, sq_edge_op op, int mode) {
+  int rc;
+  if (v->n == v->cap && (rc = grow_ops(v, v->n + 1))) return rc;
+  if (mode == SQ_SET) {
+    /* sized on its own: packed_sort swaps v[] for a buffer of another size */
+    if (v->n == v->kbcap) {
+      size_t cap = v->kbcap ? v->kbcap * 2 : 4096;
+      size_t *nkb = realloc(v->kb, cap * sizeof *nkb);
+      if (!nkb) return VIGIL_ENOMEM;
+      v->kb = nkb;
+      v->kbcap = cap;
+    }
+    v->kb[v->n] = v->nk;
+  }
+  v->v[v->n++] = op;
+  q->edges_pending += SQ_UNITS_OP;
+  return 0;
+}
+
 int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int64_t weight,
                  int64_t first, int64_t last) {
   if (kind < 0 || kind >= VIGIL_EDGE_KIND_COUNT) return VIGIL_EINVAL;
   if (src <= 0 || dst <= 0 || src > UINT32_MAX || dst > UINT32_MAX) return VIGIL_ERANGE;
   sq_edge_vec *v = &q->edges[kind][mode];
-  if (v->n == v->cap) {
-    size_t cap = v->cap ? v->cap * 2 : 4096;
-    sq_edge_op *nv = realloc(v->v, cap * sizeof *nv);
-    if (!nv) return VIGIL_ENOMEM;
-    v->v = nv;
-    v->cap = cap;
-  }
   if (first == VIGIL_TIME_UNKNOWN) first = 0;
   if (last == VIGIL_TIME_UNKNOWN) last = first;
-  v->sorted = 0;
-  v->v[v->n++] = (sq_edge_op){((uint64_t)src << 32) | (uint64_t)dst, weight, first, last};
-  q->edges_pending++;
-  return 0;
+  sq_edge_op op = {((uint64_t)src << 32) | (uint64_t)dst, weight, first, last};
+  v->sorted = v->ksorted = 0;
+  /* UINT64_MAX stays out of keys[]: resolve_order's map reserves it */
+  if (mode == SQ_SET && op.key != UINT64_MAX) {
+    /* the shared values are those of the first weight-1 put */
+    if (v->nk == 0 && weight == 1) v->u = op;
+    if ((v->nk > 0 || weight == 1) && weight == v->u.weight && first == v->u.first &&
+        last == v->u.last) {
+      if (v->nk == v->kcap) {
+        size_t cap = v->kcap ? v->kcap * 2 : 4096;
+        uint64_t *nk = realloc(v->keys, cap * sizeof *nk);
+        if (!nk) return VIGIL_ENOMEM;
+        v->keys = nk;
+        v->kcap = cap;
+      }
+      v->keys[v->nk++] = op.key;
+      q->edges_pending += SQ_UNITS_KEY;
+      return 0;
+    }
+  }
+  return push_op(q, v, op, mode);
+}
+
+/* A key put after an op with the same key must win over it. Finds those
+ * keys (a Bloom filter over the ops' keys, probed in input order with
+ * prefetching, then an exact map key -> last op's kb) and appends an op
+ * with u's values for each, after all others, so that sorting and
+ * collapsing the ops (the last one wins) and merging them over the keys
+ * (an op wins over a key) give the input order's result. */
+static int resolve_order(sq_store *q, sq_edge_vec *v) {
+  if (!v->nk || !v->n) return 0;
+  size_t n = v->n, words = 1024;
+  while (words * 4 < n && words < ((size_t)1 << 24)) words *= 2;
+  uint64_t *bloom = calloc(words, sizeof *bloom);
+  vigil_u64map last = VIGIL_U64MAP_INIT;
+  int rc = bloom ? 0 : VIGIL_ENOMEM;
+#define BLOOM_HASH(k) ((k) * 0x9E3779B97F4A7C15ull)
+#define BLOOM_WORD(h) ((h) >> 40 & (words - 1))
+#define BLOOM_BITS(h) ((1ull << ((h) & 63)) | (1ull << ((h) >> 6 & 63)))
+  for (size_t i = 0; i < n && !rc; i++) {
+    uint64_t h = BLOOM_HASH(v->v[i].key);
+    bloom[BLOOM_WORD(h)] |= BLOOM_BITS(h);
+    /* value kb + 1 (0 is "absent"); later ops overwrite with larger kb */
+    if (v->v[i].key != UINT64_MAX) rc = vigil_u64map_put(&last, v->v[i].key, (int64_t)v->kb[i] + 1);
+  }
+  /* the filter's hits (about one key in ten in a synthetic power-law
+   * list, where busy pairs recur with and without weights) are looked up
+   * in chunks, so that their cache misses overlap */
+  enum { AHEAD = 16, CHUNK = 256 };
+  uint64_t hk[CHUNK];
+  size_t hi[CHUNK];
+  int64_t hv[CHUNK];
+  size_t nh = 0;
+  for (size_t i = 0; i <= v->nk && !rc; i++) {
+    if (i < v->nk) {
+      if (i + AHEAD < v->nk) __builtin_prefetch(&bloom[BLOOM_WORD(BLOOM_HASH(v->keys[i + AHEAD]))]);
+      uint64_t k = v->keys[i], h = BLOOM_HASH(k);
+      if ((bloom[BLOOM_WORD(h)] & BLOOM_BITS(h)) == BLOOM_BITS(h)) hk[nh] = k, hi[nh++] = i;
+      if (nh < CHUNK) continue;
+    }
+    vigil_u64map_get_many(&last, hk, hv, nh);
+    for (size_t j = 0; j < nh && !rc; j++) {
+      /* key hi[j] came after the last op of its key when hi[j] >= that
+       * op's kb; INT64_MAX marks a key already given its op */
+      if (!hv[j] || hv[j] == INT64_MAX || (size_t)(hv[j] - 1) > hi[j]) continue;
+      /* an earlier hit in this chunk may have handled it already */
+      if (vigil_u64map_get(&last, hk[j]) == INT64_MAX) continue;
+      sq_edge_op op = v->u;
+      op.key = hk[j];
+      if ((rc = push_op(q, v, op, SQ_SET))) break;
+      v->kb[v->n - 1] = SIZE_MAX;
+      rc = vigil_u64map_put(&last, hk[j], INT64_MAX);
+    }
+    nh = 0;
+  }
+#undef BLOOM_HASH
+#undef BLOOM_WORD
+#undef BLOOM_BITS
+  free(bloom);
+  vigil_u64map_release(&last);
+  return rc;
 }
 
 static unsigned bit_width(uint64_t v) { return v ? 64u - (unsigned)__builtin_clzll(v) : 0; }
@@ -248,6 +348,68 @@ static int packed_sort(sq_sort_scratch *sc, sq_edge_vec *v) {
   return 1;
 }
 
+/* Sorts and de-duplicates a key vector (all its ops are equal but for the
+ * key, so a duplicate is dropped): the ids packed into as few bits as they
+ * span, the halves radix-sorted on two threads, then merged. */
+static int sort_keys(sq_store *q, sq_sort_scratch *sc, sq_edge_vec *v) {
+  if (v->ksorted) return 0;
+  int rc = resolve_order(q, v);
+  if (rc) return rc;
+  size_t n = v->nk;
+  v->ksorted = 1;
+  v->sorted = 0; /* resolve_order may have added ops */
+  if (n < 2) return 0;
+  uint64_t *k = v->keys;
+  uint64_t smin = UINT64_MAX, smax = 0, dmin = UINT64_MAX, dmax = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t s = k[i] >> 32, d = k[i] & 0xffffffffu;
+    if (s < smin) smin = s;
+    if (s > smax) smax = s;
+    if (d < dmin) dmin = d;
+    if (d > dmax) dmax = d;
+  }
+  unsigned db = bit_width(dmax - dmin), kb = bit_width(smax - smin) + db;
+  if (kb == 0) { /* one edge, repeated */
+    v->nk = 1;
+    return 0;
+  }
+  if (sc->keys_cap < n) {
+    free(sc->keys);
+    sc->keys = malloc(2 * n * sizeof *sc->keys);
+    sc->keys_cap = sc->keys ? n : 0;
+    if (!sc->keys) {
+      v->ksorted = 0;
+      return VIGIL_ENOMEM;
+    }
+  }
+  for (size_t i = 0; i < n; i++) k[i] = (((k[i] >> 32) - smin) << db) | ((k[i] & 0xffffffffu) - dmin);
+  size_t n1 = n / 2, n2 = n - n1;
+  half_sort h1 = {k, sc->keys, n1, 0, kb, 0}, h2 = {k + n1, sc->keys + n1, n2, 0, kb, 0};
+  pthread_t th;
+  int threaded = n >= ((size_t)1 << 16) && pthread_create(&th, NULL, half_sort_run, &h2) == 0;
+  half_sort_run(&h1);
+  if (threaded) pthread_join(th, NULL);
+  else half_sort_run(&h2);
+  if (h1.rc || h2.rc) {
+    v->ksorted = 0; /* the keys are still packed: the batch is lost */
+    v->nk = 0;
+    return h1.rc ? h1.rc : h2.rc;
+  }
+  uint64_t *out = sc->keys, dmask = ((uint64_t)1 << db) - 1;
+  const uint64_t *a = k, *b = k + n1;
+  size_t i1 = 0, i2 = 0, o = 0;
+  uint64_t prev = UINT64_MAX;
+  while (i1 < n1 || i2 < n2) {
+    uint64_t x = i2 == n2 || (i1 < n1 && a[i1] <= b[i2]) ? a[i1++] : b[i2++];
+    if (x == prev) continue;
+    prev = x;
+    out[o++] = (((x >> db) + smin) << 32) | ((x & dmask) + dmin);
+  }
+  memcpy(k, out, o * sizeof *k);
+  v->nk = o;
+  return 0;
+}
+
 /* Stable LSD radix sort on key, 16-bit digits, skipping digits that are the
  * same for every element (common: high bits of small ids). Stability keeps
  * the input order of duplicates, so for SET the last write wins. */
@@ -288,11 +450,18 @@ static int radix_sort(sq_store *q, sq_edge_op *a, size_t n) {
   return 0;
 }
 
+/* After the ops are reordered their kb no longer matches; every later key
+ * comes after all of them, which kb = 0 says. */
+static void kb_reset(sq_edge_vec *v) {
+  if (v->kb) memset(v->kb, 0, (v->n < v->kbcap ? v->n : v->kbcap) * sizeof *v->kb);
+}
+
 static int sort_ops(sq_store *q, sq_edge_vec *v) {
   if (v->n < 2 || v->sorted) return 0;
   int rc = packed_sort(&q->sort_bg, v);
-  if (rc) return rc < 0 ? rc : 0;
-  return radix_sort(q, v->v, v->n);
+  if (rc == 0) rc = radix_sort(q, v->v, v->n);
+  if (rc >= 0) kb_reset(v);
+  return rc < 0 ? rc : 0;
 }
 
 /* Collapses runs of equal keys: SET keeps the last op (times widened), ADD
@@ -388,6 +557,19 @@ static int load_row(sq_store *q, int64_t src, int kind, sq_adj_dec *d, int *exis
   return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading adjacency");
 }
 
+/* Writes the encoded row in q->scratch. */
+static int write_blob(sq_store *q, int64_t src, int kind, size_t n, int existed) {
+  sqlite3_stmt *st = q->st_adj_put;
+  sqlite3_bind_int64(st, 1, src);
+  sqlite3_bind_int(st, 2, kind);
+  sqlite3_bind_int64(st, 3, (int64_t)n);
+  sqlite3_bind_blob(st, 4, q->scratch.data, (int)q->scratch.len, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return sq_fail(q, rc, "writing adjacency");
+  return existed ? 0 : adj_bit_set(q, src, kind, 1);
+}
+
 static int write_row(sq_store *q, int64_t src, int kind, const sq_adj_dec *d, int existed) {
   int rc;
   if (d->n == 0) {
@@ -399,19 +581,41 @@ static int write_row(sq_store *q, int64_t src, int kind, const sq_adj_dec *d, in
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return sq_fail(q, rc, "deleting adjacency");
     return adj_bit_set(q, src, kind, 0);
-  } else {
-    if ((rc = encode(q, d))) return rc;
-    sqlite3_stmt *st = q->st_adj_put;
-    sqlite3_bind_int64(st, 1, src);
-    sqlite3_bind_int(st, 2, kind);
-    sqlite3_bind_int64(st, 3, (int64_t)d->n);
-    sqlite3_bind_blob(st, 4, q->scratch.data, (int)q->scratch.len, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return sq_fail(q, rc, "writing adjacency");
-    if (!existed) return adj_bit_set(q, src, kind, 1);
   }
-  return 0;
+  if ((rc = encode(q, d))) return rc;
+  return write_blob(q, src, kind, d->n, existed);
+}
+
+/* A new row straight from sorted, distinct keys sharing u's weight and
+ * times: the same bytes encode() makes, without the merge. */
+static int write_key_row(sq_store *q, int64_t src, int kind, const uint64_t *k, size_t n,
+                         const sq_edge_op *u) {
+  vigil_buf *b = &q->scratch;
+  vigil_buf_clear(b);
+  int rc = vigil_buf_reserve(b, 10 + n * 40);
+  if (rc) return rc;
+  unsigned char *p = (unsigned char *)b->data;
+  int64_t last = u->last < u->first ? u->first : u->last;
+  /* every entry but the dst delta is the same bytes; the first entry's
+   * first-seen delta is from 0, the others' 0 */
+  unsigned char head[30], rest[30];
+  size_t nh = put_varint(head, (uint64_t)u->weight);
+  nh += put_varint(head + nh, zigzag(u->first));
+  nh += put_varint(head + nh, (uint64_t)(last - u->first));
+  size_t nr = put_varint(rest, (uint64_t)u->weight);
+  nr += put_varint(rest + nr, 0);
+  nr += put_varint(rest + nr, (uint64_t)(last - u->first));
+  size_t len = put_varint(p, n);
+  uint64_t prev = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t dst = k[i] & 0xffffffffu;
+    len += put_varint(p + len, dst - prev);
+    prev = dst;
+    if (i == 0) memcpy(p + len, head, nh), len += nh;
+    else memcpy(p + len, rest, nr), len += nr;
+  }
+  b->len = len;
+  return write_blob(q, src, kind, n, 0);
 }
 
 static int add_total(sq_store *q, int kind, int64_t delta_n) {
@@ -477,12 +681,15 @@ int sq_edges_presort(sq_store *q) {
   for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
     for (int m = 0; m < 2; m++) {
       sq_edge_vec *v = &q->edges[k][m];
-      if (v->n < 2 || v->sorted) continue;
-      int rc = packed_sort(&q->sort_fg, v);
+      int rc = sort_keys(q, &q->sort_fg, v);
+      if (rc) return rc;
+      if (v->sorted || v->n < 2) continue;
+      rc = packed_sort(&q->sort_fg, v);
       if (rc < 0) return rc;
       if (rc == 1) {
         v->n = collapse(v->v, v->n, m);
         v->sorted = 1;
+        kb_reset(v);
       }
     }
   return 0;
@@ -494,48 +701,100 @@ int sq_edges_flush(sq_store *q) {
   return rc;
 }
 
+static void vec_clear(sq_edge_vec *v) { v->n = v->nk = 0; }
+
+/* One source's SET ops from its keys k[0..nk) (with u's values) and its
+ * ops o[0..no), both sorted and distinct, merged into out->v in key order.
+ * A key in both: the op's weight wins (it came later, see sq_edge_vec),
+ * times widened over both, as collapse() does. */
+static int merge_set_run(sq_edge_vec *out, const uint64_t *k, size_t nk, const sq_edge_op *u,
+                         const sq_edge_op *o, size_t no) {
+  int rc = grow_ops(out, nk + no);
+  if (rc) return rc;
+  size_t i = 0, j = 0, n = 0;
+  while (i < nk || j < no) {
+    if (j == no || (i < nk && k[i] < o[j].key)) {
+      out->v[n] = *u;
+      out->v[n++].key = k[i++];
+    } else if (i == nk || o[j].key < k[i]) {
+      out->v[n++] = o[j++];
+    } else {
+      sq_edge_op e = o[j++];
+      i++;
+      if (u->first && (!e.first || u->first < e.first)) e.first = u->first;
+      if (u->last > e.last) e.last = u->last;
+      out->v[n++] = e;
+    }
+  }
+  out->n = n;
+  return 0;
+}
+
 int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]) {
   size_t pending = 0;
-  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) pending += vecs[k][0].n + vecs[k][1].n;
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
+    pending += vecs[k][0].n + vecs[k][0].nk + vecs[k][1].n;
   int rc = pending ? load_adj_bits(q) : 0;
   if (rc) return rc;
   sq_adj_dec old = {0}, out = {0};
+  sq_edge_vec tmp = {0};
   for (int kind = 0; kind < VIGIL_EDGE_KIND_COUNT && !rc; kind++) {
     int64_t total_delta = 0;
     sq_edge_vec *vs = &vecs[kind][SQ_SET], *va = &vecs[kind][SQ_ADD];
-    if (!vs->n && !va->n) continue;
+    if (!vs->n && !vs->nk && !va->n) continue;
+    if ((rc = sort_keys(q, &q->sort_bg, vs))) break;
     if ((rc = sort_ops(q, vs)) || (rc = sort_ops(q, va))) break;
-    size_t ns = collapse(vs->v, vs->n, SQ_SET), na = collapse(va->v, va->n, SQ_ADD);
-    size_t is = 0, ia = 0;
-    while (!rc && (is < ns || ia < na)) {
-      uint64_t s_src = is < ns ? vs->v[is].key >> 32 : UINT64_MAX;
-      uint64_t a_src = ia < na ? va->v[ia].key >> 32 : UINT64_MAX;
-      uint64_t src = s_src < a_src ? s_src : a_src;
-      size_t es = is, ea = ia;
+    size_t nk = vs->nk, ns = collapse(vs->v, vs->n, SQ_SET), na = collapse(va->v, va->n, SQ_ADD);
+    const uint64_t *keys = vs->keys;
+    size_t ik = 0, is = 0, ia = 0;
+    while (!rc && (ik < nk || is < ns || ia < na)) {
+      uint64_t src = ik < nk ? keys[ik] >> 32 : UINT64_MAX;
+      if (is < ns && vs->v[is].key >> 32 < src) src = vs->v[is].key >> 32;
+      if (ia < na && va->v[ia].key >> 32 < src) src = va->v[ia].key >> 32;
+      size_t ek = ik, es = is, ea = ia;
+      while (ek < nk && keys[ek] >> 32 == src) ek++;
       while (es < ns && vs->v[es].key >> 32 == src) es++;
       while (ea < na && va->v[ea].key >> 32 == src) ea++;
+      /* a bulk load's common case: only shared-value keys, for a source
+       * with no row yet */
+      if (ek > ik && es == is && ea == ia && vs->u.weight > 0 &&
+          !adj_bit_get(q, (int64_t)src, kind)) {
+        rc = write_key_row(q, (int64_t)src, kind, keys + ik, ek - ik, &vs->u);
+        q->edge_counts.created += ek - ik;
+        total_delta += (int64_t)(ek - ik);
+        ik = ek, is = es;
+        continue;
+      }
+      const sq_edge_op *set = vs->v + is;
+      size_t nset = es - is;
+      if (ek > ik) {
+        if ((rc = merge_set_run(&tmp, keys + ik, ek - ik, &vs->u, vs->v + is, es - is))) break;
+        set = tmp.v, nset = tmp.n;
+      }
       int existed, changed;
       if ((rc = load_row(q, (int64_t)src, kind, &old, &existed))) break;
-      if ((rc = dec_reserve(&out, old.n + (es - is) + (ea - ia)))) break;
-      merge_one(q, &old, vs->v + is, es - is, va->v + ia, ea - ia, &out, &changed);
+      if ((rc = dec_reserve(&out, old.n + nset + (ea - ia)))) break;
+      merge_one(q, &old, set, nset, va->v + ia, ea - ia, &out, &changed);
       if (changed) {
         rc = write_row(q, (int64_t)src, kind, &out, existed);
         total_delta += (int64_t)out.n - (int64_t)old.n;
       }
-      is = es, ia = ea;
+      ik = ek, is = es, ia = ea;
     }
     if (!rc) rc = add_total(q, kind, total_delta);
-    vs->n = va->n = 0;
+    vec_clear(vs), vec_clear(va);
   }
   sq_adj_dec_release(&old);
   sq_adj_dec_release(&out);
+  free(tmp.v);
   if (rc)
-    for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) vecs[k][0].n = vecs[k][1].n = 0;
+    for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) vec_clear(&vecs[k][0]), vec_clear(&vecs[k][1]);
   return rc;
 }
 
 void sq_edges_discard(sq_store *q) {
-  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++) q->edges[k][0].n = q->edges[k][1].n = 0;
+  for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
+    vec_clear(&q->edges[k][0]), vec_clear(&q->edges[k][1]);
   q->edges_pending = 0;
 }
 
@@ -551,10 +810,13 @@ void sq_edges_release(sq_store *q) {
   }
   for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
     for (int m = 0; m < 2; m++) {
-      free(q->edges[k][m].v);
-      memset(&q->edges[k][m], 0, sizeof q->edges[k][m]);
-      free(q->bg.edges[k][m].v);
-      memset(&q->bg.edges[k][m], 0, sizeof q->bg.edges[k][m]);
+      sq_edge_vec *both[2] = {&q->edges[k][m], &q->bg.edges[k][m]};
+      for (int i = 0; i < 2; i++) {
+        free(both[i]->v);
+        free(both[i]->keys);
+        free(both[i]->kb);
+        memset(both[i], 0, sizeof *both[i]);
+      }
     }
   q->edges_pending = 0;
 }

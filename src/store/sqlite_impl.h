@@ -16,11 +16,30 @@ typedef struct sq_edge_op {
   int64_t first, last; /* seen times, 0 = unknown */
 } sq_edge_op;
 
+/* The buffered ops of one (kind, mode). Most ops of a bulk load share one
+ * weight and one seen time (an edge list: weight 1, seen at the file's
+ * time): a SET vector keeps those as bare 8-byte keys, with the shared
+ * values in `u`, a quarter of the memory, sorted as plain integers. Other
+ * ops go to v[], each with kb[i], the number of keys put before it, so
+ * that "the last write wins" stays exact: before the keys are sorted,
+ * sq_edges_presort/flush find the keys put after an op with the same key
+ * and append an op with u's values for them (resolve_order in
+ * adjacency.c). ADD vectors use v[] only. */
 typedef struct sq_edge_vec {
   sq_edge_op *v;
   size_t n, cap;
-  int sorted; /* sorted and collapsed (sq_edges_presort); cleared by a put */
+  size_t *kb;   /* SET: kb[i] = keys put before v[i] (kbcap entries) */
+  size_t kbcap;
+  uint64_t *keys;
+  size_t nk, kcap;
+  sq_edge_op u; /* the shared weight and times of keys[] (valid when nk > 0) */
+  int sorted;   /* v[] sorted and collapsed (sq_edges_presort); cleared by a put */
+  int ksorted;  /* keys[] order-resolved, sorted and distinct; cleared by a put */
 } sq_edge_vec;
+
+/* What one buffered edge counts against the batch bound: ops take four
+ * times the memory of a bare key. */
+enum { SQ_UNITS_KEY = 1, SQ_UNITS_OP = 4 };
 
 /* packed-key radix sort scratch, kept between batches */
 typedef struct sq_sort_scratch {
@@ -57,6 +76,12 @@ typedef struct sq_store {
   sqlite3 *db;
   int in_txn;
   int readonly;
+  int bulk; /* opened with VIGIL_STORE_BULK */
+  /* a bulk load into an empty table drops its secondary indexes at its
+   * first transaction and rebuilds them at the next synchronous commit
+   * (deferred_indexes in sqlite.c); bit i: index i is dropped */
+  int indexes_checked;
+  unsigned indexes_deferred;
   /* id caches: "platform\0platform_id" -> {id, digest, profile_at} and
    * "platform\0username_key" -> {id}. Loaded once, kept in step with writes,
    * dropped on rollback. */

@@ -37,13 +37,13 @@ static ssize_t raw_read(vigil_reader *r, void *dst, size_t n) {
     if (k > n) k = n;
     memcpy(dst, r->mem + r->mem_pos, k);
     r->mem_pos += k;
-    r->raw_pos += k;
+    __atomic_store_n(&r->raw_pos, r->raw_pos + k, __ATOMIC_RELAXED);
     return (ssize_t)k;
   }
   for (;;) {
     ssize_t k = read(r->fd, dst, n);
     if (k < 0 && errno == EINTR) continue;
-    if (k > 0) r->raw_pos += (uint64_t)k;
+    if (k > 0) __atomic_store_n(&r->raw_pos, r->raw_pos + (uint64_t)k, __ATOMIC_RELAXED);
     return k;
   }
 }
@@ -265,7 +265,11 @@ int vigil_reader_getline(vigil_reader *r, vigil_str *line) {
 uint64_t vigil_reader_line(const vigil_reader *r) { return r->line_no; }
 uint64_t vigil_reader_offset(const vigil_reader *r) { return r->line_off; }
 uint64_t vigil_reader_next_offset(const vigil_reader *r) { return r->next_off; }
-uint64_t vigil_reader_raw_pos(const vigil_reader *r) { return r->raw_pos; }
+/* read by a progress display on another thread than the one reading
+ * (the edge-list parser reads on its own thread) */
+uint64_t vigil_reader_raw_pos(const vigil_reader *r) {
+  return __atomic_load_n(&r->raw_pos, __ATOMIC_RELAXED);
+}
 uint64_t vigil_reader_raw_size(const vigil_reader *r) { return r->raw_size; }
 int vigil_reader_is_gzip(const vigil_reader *r) { return r->gzip; }
 const char *vigil_reader_name(const vigil_reader *r) { return r->name; }
@@ -288,7 +292,7 @@ int vigil_reader_seek_line(vigil_reader *r, uint64_t offset, uint64_t line) {
     r->base_off = offset;
     r->start = r->end = 0;
     r->eof = 0;
-    r->raw_pos = offset;
+    __atomic_store_n(&r->raw_pos, offset, __ATOMIC_RELAXED);
   } else {
     /* stream forward (gzip, pipes, memory) */
     while (r->base_off + r->start < offset) {
