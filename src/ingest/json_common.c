@@ -111,19 +111,23 @@ void vj_collect(const vjt_node *obj, const char *const *keys, size_t n, const vj
   if (!obj || obj->type != VJT_OBJECT) return;
   size_t kl[32];
   if (n > sizeof kl / sizeof *kl) n = sizeof kl / sizeof *kl;
+  /* one walk over the members; each member's (first byte, length) picks
+   * the few wanted keys it can be, usually none or one (a member costs a
+   * table lookup instead of a compare with every wanted key) */
+  uint32_t bucket[64] = {0};
   for (size_t i = 0; i < n; i++) {
     size_t l = 0;
     while (keys[i][l]) l++;
     kl[i] = l;
+    if (l) bucket[((unsigned char)keys[i][0] ^ (l * 7)) & 63] |= 1u << i;
   }
-  /* one walk over the members, matching each against the wanted keys by
-   * length first, then first byte, then the rest */
   for (const vjt_node *c = obj->child; c; c = c->next) {
     size_t l = vj_key_len(c);
     if (l == 0) continue;
     const char *s = c->key;
-    for (size_t i = 0; i < n; i++) {
-      if (kl[i] != l || keys[i][0] != s[0] || !key_eq(keys[i] + 1, s + 1, l - 1)) continue;
+    for (uint32_t m = bucket[((unsigned char)s[0] ^ (l * 7)) & 63]; m; m &= m - 1) {
+      unsigned i = (unsigned)__builtin_ctz(m);
+      if (kl[i] != l || !key_eq(keys[i] + 1, s + 1, l - 1)) continue;
       if (!out[i] && c->type != VJT_NULL) out[i] = c;
       break;
     }

@@ -25,7 +25,18 @@ typedef struct plat_ids {
   char name[64];
   size_t len;
   vigil_u64map ids;
+  vigil_u64map posts; /* numeric post id -> row id, posts inserted since open */
 } plat_ids;
+
+/* What sq_post_upsert compares a post with, for posts this handle inserted:
+ * pmeta[rowid - pmeta_base]. A file repeats posts (a twarc2 page carries
+ * the tweets it references): the repeats are then settled without two
+ * statements each. Bounded; dropped with the other caches. */
+typedef struct post_meta {
+  uint64_t digest;
+  int64_t seen;
+} post_meta;
+#define POST_CACHE_MAX ((size_t)4 << 20)
 
 typedef struct sq_full {
   sq_store q;
@@ -33,6 +44,9 @@ typedef struct sq_full {
   size_t meta_cap;
   plat_ids plats[16];
   int nplats;
+  post_meta *pmeta;
+  size_t pmeta_n, pmeta_cap;
+  int64_t pmeta_base;
 } sq_full;
 
 /* canonical decimal (no sign, no leading zero) that fits in 63 bits */
@@ -208,34 +222,6 @@ static void finalize_all(sq_store *q) {
   }
 }
 
-/* Secondary indexes that a bulk load into an empty table builds once at
- * its end (CREATE INDEX sorts) instead of inserting every row into them in
- * random order: for a 20M-line edge list, inserting 570k new accounts into
- * accounts_pid in the order of their text ids took as much CPU as parsing
- * the whole file. (posts_author was measured too: no gain on twarc2
- * ingest, where the rebuild scans the wide posts rows.) The definitions must match the migrations' (checked by
- * tests/e2e/ingest_kill.sh). During ingest the id caches, not
- * accounts_pid, keep ids unique, and the rebuilt unique index checks that
- * they did. A kill before the rebuild leaves a store without them, which
- * the next read-write open rebuilds. */
-static const struct {
-  const char *table, *drop, *create;
-} deferred_indexes[] = {
-    {"accounts", "DROP INDEX IF EXISTS accounts_pid",
-     "CREATE UNIQUE INDEX IF NOT EXISTS accounts_pid ON accounts(platform, platform_id)"
-     " WHERE platform_id IS NOT NULL"},
-};
-#define N_DEFERRED (sizeof deferred_indexes / sizeof deferred_indexes[0])
-
-static int create_deferred(sq_store *q, unsigned which) {
-  for (size_t i = 0; i < N_DEFERRED; i++)
-    if (which & (1u << i)) {
-      int rc = sq_exec(q, deferred_indexes[i].create);
-      if (rc) return rc;
-    }
-  return 0;
-}
-
 int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
   /* Memory statistics cost a global mutex on every SQLite allocation; vigil
    * does not use them. Only possible before SQLite initialises: later calls
@@ -250,7 +236,6 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
   sq_store *q = &f->q;
   q->base.ops = &sqlite_ops;
   q->readonly = (flags & VIGIL_STORE_READONLY) != 0;
-  q->bulk = (flags & VIGIL_STORE_BULK) != 0;
   int oflags = q->readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(path, &q->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
@@ -279,8 +264,6 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
     rc = sq_exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                     " PRAGMA wal_autocheckpoint=4096;");
   if (!rc) rc = migrate(q);
-  /* a bulk load killed before it rebuilt its indexes (real_begin) */
-  if (!rc && !q->readonly) rc = create_deferred(q, ~0u);
   if (!rc) {
     /* a file that is not a SQLite database shows up here at the latest */
     sqlite3_stmt *st = NULL;
@@ -302,8 +285,58 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
   return 0;
 }
 
+static void drop_post_cache(sq_full *f) {
+  for (int i = 0; i < f->nplats; i++) vigil_u64map_release(&f->plats[i].posts);
+  free(f->pmeta);
+  f->pmeta = NULL;
+  f->pmeta_n = f->pmeta_cap = 0;
+}
+
+int sq_post_cache_get(sq_store *q, vigil_str platform, vigil_str pid, int64_t *rowid,
+                      uint64_t *digest, int64_t *seen) {
+  sq_full *f = (sq_full *)q;
+  uint64_t num;
+  vigil_u64map *pm;
+  if (!f->pmeta_n || !numeric_id(pid, &num) || !(pm = plat_map(q, platform, 0))) return 0;
+  int64_t id = vigil_u64map_get(&((plat_ids *)((char *)pm - offsetof(plat_ids, ids)))->posts, num);
+  if (!id || id < f->pmeta_base || (uint64_t)(id - f->pmeta_base) >= f->pmeta_n) return 0;
+  const post_meta *m = &f->pmeta[id - f->pmeta_base];
+  *rowid = id, *digest = m->digest, *seen = m->seen;
+  return 1;
+}
+
+int sq_post_cache_put(sq_store *q, vigil_str platform, vigil_str pid, int64_t rowid,
+                      uint64_t digest, int64_t seen) {
+  sq_full *f = (sq_full *)q;
+  uint64_t num;
+  vigil_u64map *pm;
+  if (!numeric_id(pid, &num) || !(pm = plat_map(q, platform, 1))) return 0;
+  if (f->pmeta_n && rowid >= f->pmeta_base && (uint64_t)(rowid - f->pmeta_base) < f->pmeta_n) {
+    f->pmeta[rowid - f->pmeta_base] = (post_meta){digest, seen};
+    return 0;
+  }
+  /* only the run of rows inserted since the cache began, which is
+   * contiguous (rowid = max + 1); anything else is not cached */
+  if (f->pmeta_n && rowid != f->pmeta_base + (int64_t)f->pmeta_n) return 0;
+  if (f->pmeta_n >= POST_CACHE_MAX) drop_post_cache(f);
+  if (!f->pmeta_n) f->pmeta_base = rowid;
+  if (f->pmeta_n == f->pmeta_cap) {
+    size_t cap = f->pmeta_cap ? f->pmeta_cap * 2 : 4096;
+    post_meta *m = realloc(f->pmeta, cap * sizeof *m);
+    if (!m) return VIGIL_ENOMEM;
+    f->pmeta = m;
+    f->pmeta_cap = cap;
+  }
+  plat_ids *p = (plat_ids *)((char *)pm - offsetof(plat_ids, ids));
+  int rc = vigil_u64map_put(&p->posts, num, rowid);
+  if (rc) return rc;
+  f->pmeta[f->pmeta_n++] = (post_meta){digest, seen};
+  return 0;
+}
+
 static void drop_caches(sq_store *q) {
   sq_full *f = (sq_full *)q;
+  drop_post_cache(f);
   for (int i = 0; i < f->nplats; i++) vigil_u64map_release(&f->plats[i].ids);
   f->nplats = 0;
   vigil_strmap_release(&q->by_pid);
@@ -380,20 +413,6 @@ static int real_begin(sq_store *q) {
     sq_adj_bits_drop(q);
     q->data_version = v;
   }
-  /* see deferred_indexes */
-  if (q->bulk && !q->indexes_checked) {
-    q->indexes_checked = 1;
-    for (size_t i = 0; i < N_DEFERRED; i++) {
-      char sql[96];
-      snprintf(sql, sizeof sql, "SELECT 1 FROM %s LIMIT 1", deferred_indexes[i].table);
-      if ((rc = sq_prepare(q, &st, sql))) return rc;
-      int empty = sqlite3_step(st) != SQLITE_ROW;
-      sqlite3_finalize(st);
-      if (!empty) continue;
-      if ((rc = sq_exec(q, deferred_indexes[i].drop))) return rc;
-      q->indexes_deferred |= 1u << i;
-    }
-  }
   if ((rc = sq_prepare(q, &st, "SELECT coalesce(max(id), 0) FROM accounts"))) return rc;
   int64_t next = (sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0) + 1;
   sqlite3_finalize(st);
@@ -441,9 +460,6 @@ static int sq_commit(vigil_store *s) {
   if (!q->in_txn) return VIGIL_ESTATE;
   int rc = prc ? prc : sq_stubs_flush(q);
   if (!rc) rc = sq_edges_flush(q);
-  /* (a rollback may have brought an index back: IF NOT EXISTS) */
-  if (!rc && q->indexes_deferred && !(rc = create_deferred(q, q->indexes_deferred)))
-    q->indexes_deferred = 0;
   if (!rc) rc = sq_exec(q, "COMMIT");
   if (rc) {
     sq_rollback(s);

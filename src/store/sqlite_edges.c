@@ -44,8 +44,10 @@ int sq_edges_put_batch(vigil_store *s, vigil_str platform, int64_t seen_at, size
     const vigil_edge *e = edges + base;
     for (size_t i = 0; i < m; i++) {
       uint64_t a, b;
+      /* (an edge list's edges all carry the ingest's own platform string) */
       int fast = pm && !e[i].src.username.len && !e[i].dst.username.len &&
                  (!(e[i].platform.ptr && e[i].platform.len) ||
+                  (e[i].platform.ptr == platform.ptr && e[i].platform.len == platform.len) ||
                   vigil_str_eq(e[i].platform, platform));
       /* UINT64_MAX is never stored: a miss, resolved below */
       if (!fast || !sq_numeric_id(e[i].src.platform_id, &a)) a = UINT64_MAX;

@@ -76,12 +76,6 @@ typedef struct sq_store {
   sqlite3 *db;
   int in_txn;
   int readonly;
-  int bulk; /* opened with VIGIL_STORE_BULK */
-  /* a bulk load into an empty table drops its secondary indexes at its
-   * first transaction and rebuilds them at the next synchronous commit
-   * (deferred_indexes in sqlite.c); bit i: index i is dropped */
-  int indexes_checked;
-  unsigned indexes_deferred;
   /* id caches: "platform\0platform_id" -> {id, digest, profile_at} and
    * "platform\0username_key" -> {id}. Loaded once, kept in step with writes,
    * dropped on rollback. */
@@ -193,6 +187,13 @@ int sq_migrate_entities(sq_store *q);
  * holds, and loading the caches */
 vigil_u64map *sq_plat_map(sq_store *q, vigil_str platform, int create);
 int sq_numeric_id(vigil_str s, uint64_t *out);
+/* Posts this handle inserted, by numeric platform id (sqlite.c): get
+ * returns 1 and the row's id, digest and observation time if cached; put
+ * records (or refreshes) a row. Dropped with the id caches. */
+int sq_post_cache_get(sq_store *q, vigil_str platform, vigil_str pid, int64_t *rowid,
+                      uint64_t *digest, int64_t *seen);
+int sq_post_cache_put(sq_store *q, vigil_str platform, vigil_str pid, int64_t rowid,
+                      uint64_t digest, int64_t seen);
 int sq_load_caches(sq_store *q);
 /* sqlite_edges.c */
 int sq_edges_put_batch(vigil_store *s, vigil_str platform, int64_t seen_at, size_t n,

@@ -367,57 +367,70 @@ int sq_post_upsert(vigil_store *s, const vigil_post *p, const vigil_post_refs *r
   return rc;
 }
 
+/* The stored row of an existing post: from the cache of posts this handle
+ * inserted, else by its platform id. */
+static int find_row(sq_store *q, const vigil_post *p, int64_t *found, uint64_t *old_digest,
+                    int64_t *old_seen) {
+  sqlite3_stmt *st = q->st_post_find;
+  bind_str(st, 1, p->platform);
+  bind_str(st, 2, p->platform_id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *found = sqlite3_column_int64(st, 0);
+    *old_digest = (uint64_t)sqlite3_column_int64(st, 1);
+    *old_seen = sqlite3_column_type(st, 2) == SQLITE_NULL ? VIGIL_TIME_UNKNOWN
+                                                          : sqlite3_column_int64(st, 2);
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_ROW) return sq_fail(q, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "finding post");
+  return 0;
+}
+
 /* Inserts the post, or updates it when its content changed. */
 static int upsert_row(sq_store *q, const vigil_post *p, const vigil_post_refs *r,
                       uint64_t digest, const vigil_buf *ent, int64_t *id, vigil_change *change) {
   int rc;
-  /* Insert first: in a bulk load nearly every post is new, and the insert
-   * finds a conflict with the same index seek a lookup would cost. */
-  sqlite3_stmt *st = q->st_post_insert;
-  bind_str(st, 1, p->platform);
-  bind_str(st, 2, p->platform_id);
-  bind_post(st, p, r, digest, ent);
-  if ((rc = sq_step_done(q, st, "inserting post"))) return rc;
-  if (sqlite3_changes(q->db) == 1) {
-    *id = sqlite3_last_insert_rowid(q->db);
-    *change = VIGIL_NEW;
-  } else {
-    st = q->st_post_find;
+  sqlite3_stmt *st;
+  int64_t found, old_seen;
+  uint64_t old_digest;
+  if (!sq_post_cache_get(q, p->platform, p->platform_id, &found, &old_digest, &old_seen)) {
+    /* Insert first: in a bulk load nearly every post is new, and the
+     * insert finds a conflict with the same index seek a lookup would cost. */
+    st = q->st_post_insert;
     bind_str(st, 1, p->platform);
     bind_str(st, 2, p->platform_id);
-    rc = sqlite3_step(st);
-    int64_t found = 0, old_seen = VIGIL_TIME_UNKNOWN;
-    uint64_t old_digest = 0;
-    if (rc == SQLITE_ROW) {
-      found = sqlite3_column_int64(st, 0);
-      old_digest = (uint64_t)sqlite3_column_int64(st, 1);
-      if (sqlite3_column_type(st, 2) != SQLITE_NULL) old_seen = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW) return sq_fail(q, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "finding post");
-    *id = found;
-    /* Keep the later-seen version, the higher digest on a tie: the result
-     * is then the same whatever order the versions arrive in, and ingesting
-     * a file again changes nothing. (twarc2 pages carry one tweet in several
-     * shapes, e.g. with and without unwound URLs.) A caller that gives no
-     * time replaces what is stored. */
-    int64_t seen = p->observed_at;
-    if (old_digest == digest ||
-        (seen != VIGIL_TIME_UNKNOWN && old_seen != VIGIL_TIME_UNKNOWN &&
-         (seen < old_seen || (seen == old_seen && digest < old_digest)))) {
-      *change = VIGIL_UNCHANGED;
-      return 0;
-    }
-    /* same post seen with other content (edited, or first seen only as a
-     * reference): replace it and move its edges to the new references */
-    if ((rc = remove_old_edges(q, found))) return rc;
-    st = q->st_post_update;
-    sqlite3_bind_int64(st, 1, found);
     bind_post(st, p, r, digest, ent);
-    if ((rc = sq_step_done(q, st, "updating post"))) return rc;
-    *change = VIGIL_UPDATED;
+    if ((rc = sq_step_done(q, st, "inserting post"))) return rc;
+    if (sqlite3_changes(q->db) == 1) {
+      *id = sqlite3_last_insert_rowid(q->db);
+      *change = VIGIL_NEW;
+      return sq_post_cache_put(q, p->platform, p->platform_id, *id, digest, p->observed_at);
+    }
+    if ((rc = find_row(q, p, &found, &old_digest, &old_seen))) return rc;
   }
-  return 0;
+  *id = found;
+  /* Keep the later-seen version, the higher digest on a tie: the result is
+   * then the same whatever order the versions arrive in, and ingesting a
+   * file again changes nothing. (twarc2 pages carry one tweet in several
+   * shapes, e.g. with and without unwound URLs.) A caller that gives no
+   * time replaces what is stored. */
+  int64_t seen = p->observed_at;
+  if (old_digest == digest ||
+      (seen != VIGIL_TIME_UNKNOWN && old_seen != VIGIL_TIME_UNKNOWN &&
+       (seen < old_seen || (seen == old_seen && digest < old_digest)))) {
+    *change = VIGIL_UNCHANGED;
+    return 0;
+  }
+  /* same post seen with other content (edited, or first seen only as a
+   * reference): replace it and move its edges to the new references */
+  if ((rc = remove_old_edges(q, found))) return rc;
+  st = q->st_post_update;
+  sqlite3_bind_int64(st, 1, found);
+  bind_post(st, p, r, digest, ent);
+  if ((rc = sq_step_done(q, st, "updating post"))) return rc;
+  *change = VIGIL_UPDATED;
+  /* refreshes the entry if the row is cached, else leaves it out */
+  return sq_post_cache_put(q, p->platform, p->platform_id, found, digest, seen);
 }
 
 /* ---- reading ------------------------------------------------------------------- */
