@@ -51,14 +51,28 @@ os.rename(out + ".tmp", out)
 PY
   fi
   bytes=$(stat -c %s "$jf")
-  rm -f "$OUT/ingest-json.db"*
-  timed "$OUT/t-json" "$V" --db "$OUT/ingest-json.db" --quiet ingest --format twarc2 "$jf" > "$OUT/ingest-json.out" 2> /dev/null || true
+  # best of JSON_RUNS (default 3): on a shared host the least disturbed run
+  # is the closest to the program's own cost
+  runs=${JSON_RUNS:-3} best_cpu= best_wall=
+  for i in $(seq "$runs"); do
+    rm -f "$OUT/ingest-json.db"*
+    timed "$OUT/t-json" "$V" --db "$OUT/ingest-json.db" --quiet ingest --format twarc2 "$jf" > "$OUT/ingest-json.out" 2> /dev/null || true
+    c=$(cpu_of "$OUT/t-json"); w=$(wall_of "$OUT/t-json")
+    if [ -z "$best_cpu" ] || python3 -c "import sys; sys.exit(0 if $c < $best_cpu else 1)"; then best_cpu=$c; fi
+    if [ -z "$best_wall" ] || python3 -c "import sys; sys.exit(0 if $w < $best_wall else 1)"; then best_wall=$w; fi
+  done
   recs=$(awk '/records/ {print $3; exit}' "$OUT/ingest-json.out")
-  el=$(wall_of "$OUT/t-json"); cpu=$(cpu_of "$OUT/t-json")
-  echo "twarc2 JSON ingest, end to end: $(python3 -c "print('%.1f MB, %s records: wall %s s = %.1f MB/s, %.0f records/s; CPU %s s = %.1f MB/s per core' % ($bytes/1e6, '$recs', '$el', $bytes/1e6/$el, $recs/$el, '$cpu', $bytes/1e6/$cpu))")"
+  el=$best_wall; cpu=$best_cpu
+  echo "twarc2 JSON ingest, end to end, best of $runs: $(python3 -c "print('%.1f MB, %s records: wall %s s = %.1f MB/s, %.0f records/s; CPU %s s = %.1f MB/s per core' % ($bytes/1e6, '$recs', '$el', $bytes/1e6/$el, $recs/$el, '$cpu', $bytes/1e6/$cpu))")"
   if [ -x "${VIGIL_BUILD:-build}/bench_json" ]; then
     echo "baseline (same file): the parser alone and the bare cJSON parse loop:"
-    "${VIGIL_BUILD:-build}/bench_json" "$jf" 1 | sed 's/^/  /'
+    "${VIGIL_BUILD:-build}/bench_json" "$jf" "$runs" | tee "$OUT/bench-json.out" | sed 's/^/  /'
+    floor=$(awk '/floor/ {print $(NF-1); exit}' "$OUT/bench-json.out")
+    if [ -n "$floor" ]; then
+      python3 -c "
+e2e = $bytes / 1e6 / $cpu
+print('end to end per core / cJSON floor of this run: %.2f (target 150 MB/s per core: %s; the issue measured cJSON at 306 MB/s, so 150 MB/s is 0.49x of it; host speed varies, hence the ratio)' % (e2e / $floor, 'MET' if e2e >= 150 else 'NOT MET'))"
+    fi
   fi
   rm -f "$OUT/ingest-json.db"*
 else
