@@ -64,3 +64,11 @@ int vt_write_file(const char *path, const void *data, size_t len) {
   int ok = fwrite(data, 1, len, f) == len;
   return (fclose(f) == 0 && ok) ? 0 : -1;
 }
+
+uint64_t vt_xorshift(uint64_t *state) {
+  uint64_t x = *state;
+  x ^= x << 13;
+  x ^= x >> 7;
+  x ^= x << 17;
+  return *state = x;
+}

@@ -20,5 +20,7 @@ char *vt_tmpdir(const char *tag);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL on error. */
 char *vt_read_file(const char *path, size_t *len);
 int vt_write_file(const char *path, const void *data, size_t len);
+/* xorshift64: a reproducible stream for randomised tests; *state != 0. */
+uint64_t vt_xorshift(uint64_t *state);
 
 #endif

@@ -132,29 +132,6 @@ static inline int32_t hex4(const char *p) {
   return (a << 12) | (b << 8) | (c << 4) | d;
 }
 
-static inline size_t put_utf8(char *o, uint32_t cp) {
-  if (cp < 0x80) {
-    o[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    o[0] = (char)(0xC0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  o[0] = (char)(0xF0 | (cp >> 18));
-  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  o[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
 typedef struct pstate {
   vjt_arena *a;
   const char *base;
@@ -239,7 +216,7 @@ static const char *read_string(pstate *ps, const char *p, const char *e, const c
         p += 6;
       }
       if (cp == 0) fl |= VJT_F_STR_NUL;
-      o += put_utf8(o, (uint32_t)cp);
+      o += vjt_put_utf8(o, (uint32_t)cp);
       break;
     }
     default: return FAIL_AT(ps, p, "invalid escape");

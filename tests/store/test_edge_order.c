@@ -22,12 +22,7 @@ typedef struct model_edge {
 } model_edge;
 
 static uint64_t rng;
-static uint64_t next(void) {
-  rng ^= rng << 13;
-  rng ^= rng >> 7;
-  rng ^= rng << 17;
-  return rng;
-}
+static uint64_t next(void) { return vt_xorshift(&rng); }
 
 typedef struct check_ctx {
   const model_edge *m;
