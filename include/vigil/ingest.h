@@ -24,7 +24,7 @@ typedef struct vigil_ingest_opts {
   int strict;                 /* stop at the first rejected record */
   vigil_parse_opts parse;     /* platform, edge kind, field cap, observation time */
   size_t max_line;            /* reader line cap (0 = default 16 MiB) */
-  size_t batch_records;       /* commit every N records (0 = 50,000) */
+  size_t batch_records;       /* commit every N records (0 = 400,000) */
   size_t max_pending_edges;   /* commit early beyond this many buffered edges (0 = 32M);
                                * as vigil_store_edges_pending counts them */
   int progress;               /* draw a progress bar on `err` */

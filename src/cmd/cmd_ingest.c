@@ -20,7 +20,7 @@ static void usage(FILE *out) {
           "      --observed TIME   observation time for profiles/edges without one\n"
           "                        (ISO 8601 or unix seconds; default: the file's mtime)\n"
           "      --strict          stop at the first rejected record\n"
-          "      --batch N         records per committed batch (default 50000)\n"
+          "      --batch N         records per committed batch (default 400000)\n"
           "      --edge-batch N    explicit edges buffered per committed batch (default\n"
           "                        33554432; an edge with its own weight or seen time,\n"
           "                        which takes 4x the memory, counts 4)\n"
