@@ -219,7 +219,9 @@ int vigil_parse_edgelist(vigil_reader *r, const vigil_parse_opts *o, const vigil
  * edges, then at most one rejected line (a reject closes the block), and
  * the reader position at its close for the checkpoint, as the single-thread
  * loop computed them. Only the parser thread touches the reader until it
- * is joined. */
+ * is joined. When a callback fails, the parser thread stops at its next
+ * block; on a pipe it may first wait for the line it is reading (the
+ * writer's next output or EOF). */
 
 enum { N_BLOCKS = 4 };
 
