@@ -54,6 +54,12 @@ int vigil_buf_putc(vigil_buf *b, char c);
 int vigil_buf_printf(vigil_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int vigil_buf_vprintf(vigil_buf *b, const char *fmt, va_list ap);
+/* Grows a malloc'd array of *cap elements of `size` bytes to hold at least
+ * `need` (capacity doubles from 4096). Returns the new array, *cap updated;
+ * NULL when memory runs out or the size overflows, and then `items` and
+ * *cap are unchanged and still the caller's. The caller frees the array. */
+void *vigil_array_grow(void *items, size_t *cap, size_t need, size_t size);
+
 static inline void vigil_buf_clear(vigil_buf *b) {
   b->len = 0;
   if (b->data) b->data[0] = '\0';

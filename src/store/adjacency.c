@@ -124,13 +124,9 @@ static int encode(sq_store *q, const sq_adj_dec *d) {
 
 /* ---- buffering ---------------------------------------------------------------- */
 static int grow_ops(sq_edge_vec *v, size_t need) {
-  if (need <= v->cap) return 0;
-  size_t cap = v->cap ? v->cap : 4096;
-  while (cap < need) cap *= 2;
-  sq_edge_op *nv = realloc(v->v, cap * sizeof *nv);
+  sq_edge_op *nv = vigil_array_grow(v->v, &v->cap, need, sizeof *nv);
   if (!nv) return VIGIL_ENOMEM;
   v->v = nv;
-  v->cap = cap;
   return 0;
 }
 
@@ -140,11 +136,9 @@ static int push_op(sq_store *q, sq_edge_vec *v, sq_edge_op op, int mode) {
   if (mode == SQ_SET) {
     /* sized on its own: packed_sort swaps v[] for a buffer of another size */
     if (v->n == v->kbcap) {
-      size_t cap = v->kbcap ? v->kbcap * 2 : 4096;
-      size_t *nkb = realloc(v->kb, cap * sizeof *nkb);
+      size_t *nkb = vigil_array_grow(v->kb, &v->kbcap, v->n + 1, sizeof *nkb);
       if (!nkb) return VIGIL_ENOMEM;
       v->kb = nkb;
-      v->kbcap = cap;
     }
     v->kb[v->n] = v->nk;
   }
@@ -169,11 +163,9 @@ int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int6
     if ((v->nk > 0 || weight == 1) && weight == v->u.weight && first == v->u.first &&
         last == v->u.last) {
       if (v->nk == v->kcap) {
-        size_t cap = v->kcap ? v->kcap * 2 : 4096;
-        uint64_t *nk = realloc(v->keys, cap * sizeof *nk);
+        uint64_t *nk = vigil_array_grow(v->keys, &v->kcap, v->nk + 1, sizeof *nk);
         if (!nk) return VIGIL_ENOMEM;
         v->keys = nk;
-        v->kcap = cap;
       }
       v->keys[v->nk++] = op.key;
       q->edges_pending += SQ_UNITS_KEY;

@@ -320,13 +320,9 @@ int sq_post_cache_put(sq_store *q, vigil_str platform, vigil_str pid, int64_t ro
   if (f->pmeta_n && rowid != f->pmeta_base + (int64_t)f->pmeta_n) return 0;
   if (f->pmeta_n >= POST_CACHE_MAX) drop_post_cache(f);
   if (!f->pmeta_n) f->pmeta_base = rowid;
-  if (f->pmeta_n == f->pmeta_cap) {
-    size_t cap = f->pmeta_cap ? f->pmeta_cap * 2 : 4096;
-    post_meta *m = realloc(f->pmeta, cap * sizeof *m);
-    if (!m) return VIGIL_ENOMEM;
-    f->pmeta = m;
-    f->pmeta_cap = cap;
-  }
+  post_meta *m = vigil_array_grow(f->pmeta, &f->pmeta_cap, f->pmeta_n + 1, sizeof *m);
+  if (!m) return VIGIL_ENOMEM;
+  f->pmeta = m;
   plat_ids *p = (plat_ids *)((char *)pm - offsetof(plat_ids, ids));
   int rc = vigil_u64map_put(&p->posts, num, rowid);
   if (rc) return rc;

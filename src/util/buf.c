@@ -26,6 +26,19 @@ int vigil_buf_reserve(vigil_buf *b, size_t extra) {
   return 0;
 }
 
+void *vigil_array_grow(void *items, size_t *cap, size_t need, size_t size) {
+  if (need <= *cap) return items;
+  size_t n = *cap ? *cap : 4096;
+  while (n < need) {
+    if (n > SIZE_MAX / 2) return NULL;
+    n *= 2;
+  }
+  if (size && n > SIZE_MAX / size) return NULL;
+  void *p = realloc(items, n * size);
+  if (p) *cap = n;
+  return p;
+}
+
 int vigil_buf_append(vigil_buf *b, const void *p, size_t n) {
   int rc = vigil_buf_reserve(b, n);
   if (rc) return rc;
