@@ -130,7 +130,9 @@ static int grow_ops(sq_edge_vec *v, size_t need) {
   return 0;
 }
 
-static int push_op(sq_store *q, sq_edge_vec *v, sq_edge_op op, int mode) {
+/* (Counts nothing against edges_pending: resolve_order also pushes, and may
+ * run where only the caller of sq_edges_put may touch the counters.) */
+static int push_op(sq_edge_vec *v, sq_edge_op op, int mode) {
   int rc;
   if (v->n == v->cap && (rc = grow_ops(v, v->n + 1))) return rc;
   if (mode == SQ_SET) {
@@ -143,7 +145,6 @@ static int push_op(sq_store *q, sq_edge_vec *v, sq_edge_op op, int mode) {
     v->kb[v->n] = v->nk;
   }
   v->v[v->n++] = op;
-  q->edges_pending += SQ_UNITS_OP;
   return 0;
 }
 
@@ -172,7 +173,9 @@ int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int6
       return 0;
     }
   }
-  return push_op(q, v, op, mode);
+  int rc = push_op(v, op, mode);
+  if (!rc) q->edges_pending += SQ_UNITS_OP;
+  return rc;
 }
 
 /* A key put after an op with the same key must win over it. Finds those
@@ -181,7 +184,7 @@ int sq_edges_put(sq_store *q, int kind, int mode, int64_t src, int64_t dst, int6
  * with u's values for each, after all others, so that sorting and
  * collapsing the ops (the last one wins) and merging them over the keys
  * (an op wins over a key) give the input order's result. */
-static int resolve_order(sq_store *q, sq_edge_vec *v) {
+static int resolve_order(sq_edge_vec *v) {
   if (!v->nk || !v->n) return 0;
   size_t n = v->n, words = 1024;
   while (words * 4 < n && words < ((size_t)1 << 24)) words *= 2;
@@ -221,7 +224,7 @@ static int resolve_order(sq_store *q, sq_edge_vec *v) {
       if (vigil_u64map_get(&last, hk[j]) == INT64_MAX) continue;
       sq_edge_op op = v->u;
       op.key = hk[j];
-      if ((rc = push_op(q, v, op, SQ_SET))) break;
+      if ((rc = push_op(v, op, SQ_SET))) break;
       v->kb[v->n - 1] = SIZE_MAX;
       rc = vigil_u64map_put(&last, hk[j], INT64_MAX);
     }
@@ -343,9 +346,9 @@ static int packed_sort(sq_sort_scratch *sc, sq_edge_vec *v) {
 /* Sorts and de-duplicates a key vector (all its ops are equal but for the
  * key, so a duplicate is dropped): the ids packed into as few bits as they
  * span, the halves radix-sorted on two threads, then merged. */
-static int sort_keys(sq_store *q, sq_sort_scratch *sc, sq_edge_vec *v) {
+static int sort_keys(sq_sort_scratch *sc, sq_edge_vec *v) {
   if (v->ksorted) return 0;
-  int rc = resolve_order(q, v);
+  int rc = resolve_order(v);
   if (rc) return rc;
   size_t n = v->nk;
   v->ksorted = 1;
@@ -673,7 +676,7 @@ int sq_edges_presort(sq_store *q) {
   for (int k = 0; k < VIGIL_EDGE_KIND_COUNT; k++)
     for (int m = 0; m < 2; m++) {
       sq_edge_vec *v = &q->edges[k][m];
-      int rc = sort_keys(q, &q->sort_fg, v);
+      int rc = sort_keys(&q->sort_fg, v);
       if (rc) return rc;
       if (v->sorted || v->n < 2) continue;
       rc = packed_sort(&q->sort_fg, v);
@@ -734,7 +737,7 @@ int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]) {
     int64_t total_delta = 0;
     sq_edge_vec *vs = &vecs[kind][SQ_SET], *va = &vecs[kind][SQ_ADD];
     if (!vs->n && !vs->nk && !va->n) continue;
-    if ((rc = sort_keys(q, &q->sort_bg, vs))) break;
+    if ((rc = sort_keys(&q->sort_bg, vs))) break;
     if ((rc = sort_ops(q, vs)) || (rc = sort_ops(q, va))) break;
     size_t nk = vs->nk, ns = collapse(vs->v, vs->n, SQ_SET), na = collapse(va->v, va->n, SQ_ADD);
     const uint64_t *keys = vs->keys;

@@ -62,16 +62,23 @@ static int numeric_id(vigil_str s, uint64_t *out) {
   return v < UINT64_MAX;
 }
 
-static vigil_u64map *plat_map(sq_store *q, vigil_str platform, int create) {
+/* The id maps of a platform (created on demand; NULL beyond 16 platforms
+ * or for a name of 64 bytes or more, which then take the string paths). */
+static plat_ids *plat_entry(sq_store *q, vigil_str platform, int create) {
   sq_full *f = (sq_full *)q;
   for (int i = 0; i < f->nplats; i++)
     if (f->plats[i].len == platform.len && memcmp(f->plats[i].name, platform.ptr, platform.len) == 0)
-      return &f->plats[i].ids;
+      return &f->plats[i];
   if (!create || f->nplats == 16 || platform.len >= 64) return NULL;
   plat_ids *p = &f->plats[f->nplats++];
   memcpy(p->name, platform.ptr, platform.len);
   p->len = platform.len;
-  return &p->ids;
+  return p;
+}
+
+static vigil_u64map *plat_map(sq_store *q, vigil_str platform, int create) {
+  plat_ids *p = plat_entry(q, platform, create);
+  return p ? &p->ids : NULL;
 }
 
 /* for the bulk edge path (sqlite_edges.c) */
@@ -296,9 +303,9 @@ int sq_post_cache_get(sq_store *q, vigil_str platform, vigil_str pid, int64_t *r
                       uint64_t *digest, int64_t *seen) {
   sq_full *f = (sq_full *)q;
   uint64_t num;
-  vigil_u64map *pm;
-  if (!f->pmeta_n || !numeric_id(pid, &num) || !(pm = plat_map(q, platform, 0))) return 0;
-  int64_t id = vigil_u64map_get(&((plat_ids *)((char *)pm - offsetof(plat_ids, ids)))->posts, num);
+  plat_ids *pe;
+  if (!f->pmeta_n || !numeric_id(pid, &num) || !(pe = plat_entry(q, platform, 0))) return 0;
+  int64_t id = vigil_u64map_get(&pe->posts, num);
   if (!id || id < f->pmeta_base || (uint64_t)(id - f->pmeta_base) >= f->pmeta_n) return 0;
   const post_meta *m = &f->pmeta[id - f->pmeta_base];
   *rowid = id, *digest = m->digest, *seen = m->seen;
@@ -309,8 +316,8 @@ int sq_post_cache_put(sq_store *q, vigil_str platform, vigil_str pid, int64_t ro
                       uint64_t digest, int64_t seen) {
   sq_full *f = (sq_full *)q;
   uint64_t num;
-  vigil_u64map *pm;
-  if (!numeric_id(pid, &num) || !(pm = plat_map(q, platform, 1))) return 0;
+  plat_ids *pe;
+  if (!numeric_id(pid, &num) || !(pe = plat_entry(q, platform, 1))) return 0;
   if (f->pmeta_n && rowid >= f->pmeta_base && (uint64_t)(rowid - f->pmeta_base) < f->pmeta_n) {
     f->pmeta[rowid - f->pmeta_base] = (post_meta){digest, seen};
     return 0;
@@ -323,8 +330,7 @@ int sq_post_cache_put(sq_store *q, vigil_str platform, vigil_str pid, int64_t ro
   post_meta *m = vigil_array_grow(f->pmeta, &f->pmeta_cap, f->pmeta_n + 1, sizeof *m);
   if (!m) return VIGIL_ENOMEM;
   f->pmeta = m;
-  plat_ids *p = (plat_ids *)((char *)pm - offsetof(plat_ids, ids));
-  int rc = vigil_u64map_put(&p->posts, num, rowid);
+  int rc = vigil_u64map_put(&pe->posts, num, rowid);
   if (rc) return rc;
   f->pmeta[f->pmeta_n++] = (post_meta){digest, seen};
   return 0;
