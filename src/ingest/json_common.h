@@ -116,7 +116,9 @@ int vj_time_v(vj *j, const char *key, const vjt_node *v, int64_t *out);
 /* 1 if obj has a member named key, even a null one. */
 int vj_has(const vjt_node *obj, const char *key);
 /* Looks up n keys of obj in one walk over its members: out[i] is the value
- * of keys[i] or NULL (absent or JSON null). Keys must be non-empty. */
+ * of keys[i] or NULL (absent or JSON null). Keys must be non-empty string
+ * literals, at most 32 of them (their addresses identify the cached lookup
+ * tables, so a key's contents must never change). */
 void vj_collect(const vjt_node *obj, const char *const *keys, size_t n, const vjt_node **out);
 /* Checks a string value (already known to be a string) against max_field. */
 int vj_check_len(vj *j, const char *key, const vjt_node *v, vigil_str *out);

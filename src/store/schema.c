@@ -120,4 +120,36 @@ const char *const vigil_sqlite_migrations[] = {
     "ALTER TABLE posts ADD COLUMN entities BLOB;"
     "ALTER TABLE posts ADD COLUMN observed_at INTEGER;"
     "DROP INDEX accounts_uname;",
+    /* 4 -> 5: the unique keys of accounts and posts lead with platform_id.
+     * Every key of a platform shares its first column, so with (platform,
+     * platform_id) each b-tree compare went past it to the generic record
+     * compare; with the id first SQLite's string fast path decides almost
+     * every compare (3% fewer instructions for a whole twarc2 ingest).
+     * Lookups bind both columns, so they use either order. posts' key is a
+     * table constraint: the table is rebuilt (no table references it since
+     * migration 4). */
+    "CREATE TABLE posts_v5("
+    "  id INTEGER PRIMARY KEY,"
+    "  platform TEXT NOT NULL,"
+    "  platform_id TEXT NOT NULL,"
+    "  author INTEGER NOT NULL REFERENCES accounts(id),"
+    "  text TEXT, lang TEXT, source TEXT, created_at INTEGER,"
+    "  reply_to_post TEXT, reply_to INTEGER REFERENCES accounts(id),"
+    "  retweet_of_post TEXT, retweet_of INTEGER REFERENCES accounts(id),"
+    "  quote_of_post TEXT, quote_of INTEGER REFERENCES accounts(id),"
+    "  digest INTEGER NOT NULL,"
+    "  raw TEXT, entities BLOB, observed_at INTEGER,"
+    "  UNIQUE(platform_id, platform));"
+    "INSERT INTO posts_v5(id, platform, platform_id, author, text, lang, source, created_at,"
+    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
+    "  raw, entities, observed_at)"
+    " SELECT id, platform, platform_id, author, text, lang, source, created_at,"
+    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
+    "  raw, entities, observed_at FROM posts ORDER BY id;"
+    "DROP TABLE posts;"
+    "ALTER TABLE posts_v5 RENAME TO posts;"
+    "CREATE INDEX posts_author ON posts(author, id);"
+    "DROP INDEX accounts_pid;"
+    "CREATE UNIQUE INDEX accounts_pid ON accounts(platform_id, platform)"
+    "  WHERE platform_id IS NOT NULL;",
     NULL};

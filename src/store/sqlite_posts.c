@@ -27,6 +27,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "store/rowhash.h"
 #include "store/sqlite_impl.h"
 #include "vigil/error.h"
 
@@ -239,37 +240,29 @@ void sq_entities_release(sq_entities *e) {
 
 /* ---- upsert -------------------------------------------------------------------- */
 static uint64_t post_digest(const vigil_post *p, const vigil_post_refs *r) {
-  XXH3_state_t st;
-  XXH3_64bits_reset(&st);
-#define H_STR(s)                                                      \
-  do {                                                                \
-    uint32_t len_ = (s).ptr ? (uint32_t)(s).len : UINT32_MAX;         \
-    XXH3_64bits_update(&st, &len_, sizeof len_);                      \
-    if ((s).ptr) XXH3_64bits_update(&st, (s).ptr, (s).len);           \
-  } while (0)
-  H_STR(p->text);
-  H_STR(p->lang);
-  H_STR(p->source);
-  H_STR(p->reply_to_post_id);
-  H_STR(p->retweet_of_post_id);
-  H_STR(p->quote_of_post_id);
-  for (size_t i = 0; i < p->n_hashtags; i++) H_STR(p->hashtags[i]);
+  vigil_rowhash h;
+  vigil_rowhash_init(&h);
+  vigil_rowhash_str(&h, p->text);
+  vigil_rowhash_str(&h, p->lang);
+  vigil_rowhash_str(&h, p->source);
+  vigil_rowhash_str(&h, p->reply_to_post_id);
+  vigil_rowhash_str(&h, p->retweet_of_post_id);
+  vigil_rowhash_str(&h, p->quote_of_post_id);
+  for (size_t i = 0; i < p->n_hashtags; i++) vigil_rowhash_str(&h, p->hashtags[i]);
   for (size_t i = 0; i < p->n_urls; i++) {
-    H_STR(p->urls[i].url);
-    H_STR(p->urls[i].expanded);
+    vigil_rowhash_str(&h, p->urls[i].url);
+    vigil_rowhash_str(&h, p->urls[i].expanded);
   }
   for (size_t i = 0; i < p->n_media; i++) {
-    H_STR(p->media[i].key);
-    H_STR(p->media[i].type);
-    H_STR(p->media[i].url);
+    vigil_rowhash_str(&h, p->media[i].key);
+    vigil_rowhash_str(&h, p->media[i].type);
+    vigil_rowhash_str(&h, p->media[i].url);
   }
-#undef H_STR
   int64_t nums[] = {p->created_at, r->author, r->reply_to, r->retweet_of, r->quote_of,
                     (int64_t)r->n_mentions};
-  XXH3_64bits_update(&st, nums, sizeof nums);
-  XXH3_64bits_update(&st, r->mentions, r->n_mentions * sizeof *r->mentions);
-  uint64_t h = XXH3_64bits_digest(&st);
-  return h ? h : 1;
+  vigil_rowhash_add(&h, nums, sizeof nums);
+  vigil_rowhash_add(&h, r->mentions, r->n_mentions * sizeof *r->mentions);
+  return vigil_rowhash_final(&h);
 }
 
 /* Adds (sign +1) or removes (-1) the interaction edges a post implies. */

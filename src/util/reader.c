@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -29,7 +31,65 @@ struct vigil_reader {
   uint64_t line_no, line_off, next_off;
   uint64_t base_off; /* stream offset of buf[0] */
   uint64_t raw_pos, raw_size;
+  /* A plain regular file is mapped whole: buf is the mapping (read-only,
+   * cap == end == its size, eof from the start), so the line loop above
+   * needs no read() copy and no refill. Pages already passed are dropped
+   * now and then (mapped_dropped) so that resident memory stays bounded. */
+  int mapped;
+  size_t mapped_dropped;
 };
+
+/* Files smaller than this are read: mapping them saves nothing. */
+#define MAP_MIN ((uint64_t)4 << 20)
+/* Dropped behind the reading position in steps of this much. */
+#define MAP_DROP_STEP ((size_t)64 << 20)
+
+/* A mapped file that shrinks under us faults on the next page read (SIGBUS).
+ * That is another program rewriting the input mid-ingest: stop with a clear
+ * message. The store keeps its last committed batch, like after a kill. */
+static void on_sigbus(int sig) {
+  static const char msg[] =
+      "vigil: an input file shrank while it was being read (SIGBUS); the store keeps its last "
+      "committed batch; re-run the ingest once the file is complete\n";
+  ssize_t w = write(2, msg, sizeof msg - 1);
+  (void)w;
+  (void)sig;
+  _exit(1);
+}
+
+static int try_map(vigil_reader *r) {
+  if (r->raw_size < MAP_MIN || r->raw_size > (uint64_t)SIZE_MAX / 2) return 0;
+  unsigned char magic[2];
+  if (pread(r->fd, magic, 2, 0) != 2 || (magic[0] == 0x1f && magic[1] == 0x8b)) return 0;
+  size_t len = (size_t)r->raw_size;
+  void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, r->fd, 0);
+  if (m == MAP_FAILED) return 0; /* read() it instead */
+  madvise(m, len, MADV_SEQUENTIAL);
+  static int handler_set;
+  if (!handler_set) {
+    handler_set = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, NULL);
+  }
+  r->mapped = 1;
+  r->buf = m;
+  r->cap = r->end = len;
+  r->start = 0;
+  r->eof = 1;
+  r->max_line = VIGIL_READER_DEFAULT_MAX_LINE;
+  return 1;
+}
+
+/* Lets the kernel take back the mapped pages before the current line. */
+static void drop_behind(vigil_reader *r) {
+  size_t page = 4096, upto = r->start & ~(page - 1);
+  if (upto <= r->mapped_dropped || upto - r->mapped_dropped < MAP_DROP_STEP) return;
+  madvise(r->buf + r->mapped_dropped, upto - r->mapped_dropped, MADV_DONTNEED);
+  r->mapped_dropped = upto;
+}
 
 static ssize_t raw_read(vigil_reader *r, void *dst, size_t n) {
   if (r->fd < 0) {
@@ -172,7 +232,7 @@ int vigil_reader_open(const char *path, vigil_reader **out) {
 #endif
   }
   r->name = vigil_strndup(path, strlen(path));
-  int rc = r->name ? init_common(r) : VIGIL_ENOMEM;
+  int rc = !r->name ? VIGIL_ENOMEM : (r->fd > 0 && try_map(r)) ? 0 : init_common(r);
   if (rc) {
     vigil_reader_free(r);
     return rc;
@@ -206,7 +266,8 @@ void vigil_reader_free(vigil_reader *r) {
   if (r->gzip) inflateEnd(&r->zs);
   if (r->own_fd) close(r->fd);
   free(r->zin);
-  free(r->buf);
+  if (r->mapped) munmap(r->buf, r->cap);
+  else free(r->buf);
   free(r->name);
   free(r);
 }
@@ -216,6 +277,10 @@ void vigil_reader_set_max_line(vigil_reader *r, size_t max_line) {
 }
 
 int vigil_reader_getline(vigil_reader *r, vigil_str *line) {
+  if (r->mapped) {
+    drop_behind(r);
+    __atomic_store_n(&r->raw_pos, (uint64_t)r->start, __ATOMIC_RELAXED);
+  }
   size_t scan = r->start;
   int too_long = 0;
   for (;;) {
@@ -223,7 +288,8 @@ int vigil_reader_getline(vigil_reader *r, vigil_str *line) {
     if (nl) {
       size_t nl_at = (size_t)(nl - r->buf);
       r->line_no++;
-      r->line_off = r->base_off + r->start;
+      /* an over-long line's start was noted when its head was dropped */
+      if (!too_long) r->line_off = r->base_off + r->start;
       r->next_off = r->base_off + nl_at + 1;
       size_t len = nl_at - r->start;
       const char *p = r->buf + r->start;
@@ -237,7 +303,7 @@ int vigil_reader_getline(vigil_reader *r, vigil_str *line) {
       if (r->start == r->end && !too_long) return 0;
       /* last line without a newline */
       r->line_no++;
-      r->line_off = r->base_off + r->start;
+      if (!too_long) r->line_off = r->base_off + r->start;
       r->next_off = r->base_off + r->end;
       size_t len = r->end - r->start;
       const char *p = r->buf + r->start;
@@ -287,7 +353,10 @@ int vigil_reader_peek(vigil_reader *r, size_t want, const char **p, size_t *n) {
 int vigil_reader_seek_line(vigil_reader *r, uint64_t offset, uint64_t line) {
   uint64_t pos = r->base_off + r->start;
   if (offset < pos) return VIGIL_EINVAL;
-  if (!r->gzip && r->fd >= 0 &&
+  if (r->mapped) {
+    if (offset > r->end) return VIGIL_EINVAL;
+    r->start = (size_t)offset;
+  } else if (!r->gzip && r->fd >= 0 &&
       lseek(r->fd, (off_t)offset, SEEK_SET) == (off_t)offset) {
     r->base_off = offset;
     r->start = r->end = 0;
