@@ -16,25 +16,42 @@ void *vj_alloc(vj *j, size_t n) {
 
 /* ---- paths and faults ---------------------------------------------------------------- */
 
-static void path_append(vj *j, const char *s, size_t n) {
-  if (j->plen + n >= VJ_PATH_MAX) n = VJ_PATH_MAX - 1 - j->plen;
-  memcpy(j->path + j->plen, s, n);
-  j->plen += n;
-  j->path[j->plen] = '\0';
-}
-
+/* Keys pushed are literals or keys of the current line's tree: both outlive
+ * the record, and the path is spelled out (vj_fail) before the line ends. */
 void vj_push_key(vj *j, const char *key) {
-  if (j->plen) path_append(j, ".", 1);
-  path_append(j, key, strlen(key));
+  if (j->plen < VJ_SEG_MAX) j->seg[j->plen] = (struct vj_seg){key, 0};
+  j->plen++;
 }
 
 void vj_push_idx(vj *j, size_t i) {
-  char tmp[32];
-  size_t n = sizeof tmp;
-  tmp[--n] = ']';
-  do tmp[--n] = (char)('0' + i % 10), i /= 10; while (i && n > 1);
-  tmp[--n] = '[';
-  path_append(j, tmp + n, sizeof tmp - n);
+  if (j->plen < VJ_SEG_MAX) j->seg[j->plen] = (struct vj_seg){NULL, i};
+  j->plen++;
+}
+
+static void path_append(char *out, size_t *len, const char *s, size_t n) {
+  if (*len + n >= VJ_PATH_MAX) n = VJ_PATH_MAX - 1 - *len;
+  memcpy(out + *len, s, n);
+  *len += n;
+  out[*len] = '\0';
+}
+
+/* "data[3].entities": keys joined with '.', indexes as "[i]" */
+static void path_spell(const vj *j, char out[VJ_PATH_MAX]) {
+  size_t len = 0, n = j->plen < VJ_SEG_MAX ? j->plen : VJ_SEG_MAX;
+  out[0] = '\0';
+  for (size_t k = 0; k < n; k++) {
+    if (j->seg[k].key) {
+      if (len) path_append(out, &len, ".", 1);
+      path_append(out, &len, j->seg[k].key, strlen(j->seg[k].key));
+    } else {
+      char tmp[32];
+      size_t t = sizeof tmp, i = j->seg[k].idx;
+      tmp[--t] = ']';
+      do tmp[--t] = (char)('0' + i % 10), i /= 10; while (i && t > 1);
+      tmp[--t] = '[';
+      path_append(out, &len, tmp + t, sizeof tmp - t);
+    }
+  }
 }
 
 int vj_fail(vj *j, const char *key, const char *reason) {
@@ -42,7 +59,7 @@ int vj_fail(vj *j, const char *key, const char *reason) {
   j->bad = 1;
   size_t m = vj_mark(j);
   if (key) vj_push_key(j, key);
-  memcpy(j->bad_path, j->path, j->plen + 1);
+  path_spell(j, j->bad_path);
   vj_reset_path(j, m);
   snprintf(j->bad_reason, sizeof j->bad_reason, "%s", reason);
   return VIGIL_ETYPE;

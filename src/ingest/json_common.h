@@ -25,6 +25,7 @@
 #include "vigil/reader.h"
 
 #define VJ_PATH_MAX 256
+#define VJ_SEG_MAX 32
 
 typedef struct vj {
   vigil_reader *r;
@@ -34,9 +35,14 @@ typedef struct vj {
   vigil_str platform;
   uint64_t max_field;
   vjt_arena arena;
-  /* field path of the value being read, e.g. "data[3].entities" */
-  char path[VJ_PATH_MAX];
-  size_t plen;
+  /* field path of the value being read, e.g. "data[3].entities", kept as
+   * segments (a key or an index each) and spelled out only when a fault is
+   * reported: writing the text for every value cost 1% of an ingest */
+  struct vj_seg {
+    const char *key; /* NULL: an index */
+    size_t idx;
+  } seg[VJ_SEG_MAX];
+  size_t plen; /* segments pushed (only the first VJ_SEG_MAX are kept) */
   /* first fault of the current record */
   int bad;
   char bad_path[VJ_PATH_MAX];
@@ -65,7 +71,7 @@ void *vj_alloc(vj *j, size_t n);
 
 /* ---- field paths ---------------------------------------------------------- */
 static inline size_t vj_mark(const vj *j) { return j->plen; }
-static inline void vj_reset_path(vj *j, size_t m) { j->plen = m; j->path[m] = '\0'; }
+static inline void vj_reset_path(vj *j, size_t m) { j->plen = m; }
 void vj_push_key(vj *j, const char *key);
 void vj_push_idx(vj *j, size_t i);
 

@@ -61,11 +61,30 @@ static inline uint32_t uname_bit(vigil_str un) {
   return h & (1024 * 64 - 1);
 }
 
-/* canonical decimal (no sign, no leading zero) that fits in 63 bits */
+/* canonical decimal (no sign, no leading zero) that fits in 63 bits.
+ * Eight digits at a time (tweet ids have 18-19): checked and converted
+ * with word arithmetic, as simdjson does, instead of a multiply per digit. */
 static int numeric_id(vigil_str s, uint64_t *out) {
   if (s.len == 0 || s.len > 19 || (s.ptr[0] == '0' && s.len > 1)) return 0;
   uint64_t v = 0;
-  for (size_t i = 0; i < s.len; i++) {
+  size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  for (; i + 8 <= s.len; i += 8) {
+    uint64_t x;
+    memcpy(&x, s.ptr + i, 8);
+    /* every byte 0x30..0x39: high nibble 3, and still 3 after adding 6 (a
+     * byte that carries into the next is not a digit and fails itself) */
+    if (((x & 0xF0F0F0F0F0F0F0F0ull) |
+         (((x + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) >> 4)) != 0x3333333333333333ull)
+      return 0;
+    x -= 0x3030303030303030ull;
+    x = x * 10 + (x >> 8); /* pairs of digits (little-endian: first digit lowest) */
+    x = ((x & 0x000000FF000000FFull) * (100 + (1000000ull << 32)) +
+         ((x >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32))) >> 32;
+    v = v * 100000000ull + x;
+  }
+#endif
+  for (; i < s.len; i++) {
     unsigned d = (unsigned)(s.ptr[i] - '0');
     if (d > 9) return 0;
     v = v * 10 + d;
