@@ -8,27 +8,11 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "store/sqltest.h"
 #include "vigil/error.h"
 #include "vigil/store.h"
 
 extern const char *const vigil_sqlite_migrations[];
-
-static void exec_ok(sqlite3 *db, const char *sql) {
-  char *err = NULL;
-  int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
-  if (rc != SQLITE_OK) fprintf(stderr, "sql: %s\n", err ? err : "?");
-  sqlite3_free(err);
-  assert_int_equal(rc, SQLITE_OK);
-}
-
-static int64_t scalar(sqlite3 *db, const char *sql) {
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  int64_t v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
-}
 
 static int count_posts(void *ctx, const vigil_post_row *row) {
   (void)row;
@@ -46,17 +30,17 @@ static char *v4_store(char **dir_out) {
   sprintf(path, "%s/t.db", dir);
   sqlite3 *db;
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  for (int v = 0; v < 4; v++) exec_ok(db, vigil_sqlite_migrations[v]);
-  exec_ok(db, "DROP TABLE post_hashtags; DROP TABLE post_urls; DROP TABLE post_media;"
-              " DROP TABLE post_mentions;"
-              "INSERT INTO accounts(id, platform, platform_id, username, username_key, digest)"
-              " VALUES (1,'twitter','100','a','a',11),(2,'twitter','200','b','b',12),"
-              " (3,'mastodon','100','c','c',13),(4,'twitter',NULL,'d','d',0);"
-              "INSERT INTO posts(id, platform, platform_id, author, text, digest, entities,"
-              " observed_at) VALUES"
-              " (7,'twitter','70',1,'x',5,NULL,41),(9,'twitter','90',2,'y',6,NULL,2),"
-              " (8,'mastodon','70',3,'z',7,NULL,3);"
-              "PRAGMA user_version=4;");
+  for (int v = 0; v < 4; v++) sqlt_exec(db, vigil_sqlite_migrations[v]);
+  sqlt_exec(db, "DROP TABLE post_hashtags; DROP TABLE post_urls; DROP TABLE post_media;"
+                " DROP TABLE post_mentions;"
+                "INSERT INTO accounts(id, platform, platform_id, username, username_key, digest)"
+                " VALUES (1,'twitter','100','a','a',11),(2,'twitter','200','b','b',12),"
+                " (3,'mastodon','100','c','c',13),(4,'twitter',NULL,'d','d',0);"
+                "INSERT INTO posts(id, platform, platform_id, author, text, digest, entities,"
+                " observed_at) VALUES"
+                " (7,'twitter','70',1,'x',5,NULL,41),(9,'twitter','90',2,'y',6,NULL,2),"
+                " (8,'mastodon','70',3,'z',7,NULL,3);"
+                "PRAGMA user_version=4;");
   sqlite3_close(db);
   *dir_out = dir;
   return path;
@@ -97,17 +81,17 @@ static void test_rows_and_keys_survive(void **state) {
 
   sqlite3 *db;
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM accounts"), 4);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM posts"), 3);
-  assert_int_equal(scalar(db, "SELECT id FROM posts WHERE platform='mastodon' AND platform_id='70'"),
+  assert_int_equal(sqlt_scalar(db, "SELECT count(*) FROM accounts"), 4);
+  assert_int_equal(sqlt_scalar(db, "SELECT count(*) FROM posts"), 3);
+  assert_int_equal(sqlt_scalar(db, "SELECT id FROM posts WHERE platform='mastodon' AND platform_id='70'"),
                    8);
-  assert_int_equal(scalar(db, "SELECT observed_at FROM posts WHERE id=7"), 41);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name='posts_v5'"), 0);
-  assert_int_equal(scalar(db, "SELECT count(*) FROM sqlite_master WHERE name='posts_author'"), 1);
-  assert_int_equal(scalar(db, "SELECT instr(sql, '(platform_id, platform)') > 0 FROM sqlite_master"
+  assert_int_equal(sqlt_scalar(db, "SELECT observed_at FROM posts WHERE id=7"), 41);
+  assert_int_equal(sqlt_scalar(db, "SELECT count(*) FROM sqlite_master WHERE name='posts_v5'"), 0);
+  assert_int_equal(sqlt_scalar(db, "SELECT count(*) FROM sqlite_master WHERE name='posts_author'"), 1);
+  assert_int_equal(sqlt_scalar(db, "SELECT instr(sql, '(platform_id, platform)') > 0 FROM sqlite_master"
                               " WHERE name='accounts_pid'"),
                    1);
-  assert_int_equal(scalar(db, "SELECT instr(sql, 'UNIQUE(platform_id, platform)') > 0"
+  assert_int_equal(sqlt_scalar(db, "SELECT instr(sql, 'UNIQUE(platform_id, platform)') > 0"
                               " FROM sqlite_master WHERE name='posts'"),
                    1);
   /* still unique, and still used for lookups by both columns */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "store/sqltest.h"
 #include "vigil/error.h"
 #include "vigil/store.h"
 #include "vigil/store_match.h"
@@ -157,30 +158,22 @@ static void test_round_trip_and_aggregates(void **state) {
   free(dir);
 }
 
-static void exec_ok(sqlite3 *db, const char *sql) {
-  char *err = NULL;
-  int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
-  if (rc != SQLITE_OK) fprintf(stderr, "sql: %s\n", err ? err : "?");
-  sqlite3_free(err);
-  assert_int_equal(rc, SQLITE_OK);
-}
-
 static void test_migration_from_child_tables(void **state) {
   (void)state;
   char *dir, *path = db_path(&dir);
   sqlite3 *db;
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  for (int v = 0; v < 3; v++) exec_ok(db, vigil_sqlite_migrations[v]);
-  exec_ok(db, "PRAGMA user_version=3;"
-              "INSERT INTO accounts(id, platform, platform_id, username) VALUES"
-              " (1,'twitter','1','a'),(2,'twitter','2','b');"
-              "INSERT INTO posts(id, platform, platform_id, author, text, digest) VALUES"
-              " (7,'twitter','70',1,'x',5),(8,'twitter','80',2,'y',6);"
-              "INSERT INTO post_hashtags VALUES(7,'zeta'),(8,'zeta'),(8,'alpha');"
-              "INSERT INTO post_urls VALUES(7,0,'https://t.co/1','https://www.news.test/a',"
-              " 'news.test');"
-              "INSERT INTO post_media VALUES(8,0,'k','video','https://v/1.mp4');"
-              "INSERT INTO post_mentions VALUES(7,2);");
+  for (int v = 0; v < 3; v++) sqlt_exec(db, vigil_sqlite_migrations[v]);
+  sqlt_exec(db, "PRAGMA user_version=3;"
+                "INSERT INTO accounts(id, platform, platform_id, username) VALUES"
+                " (1,'twitter','1','a'),(2,'twitter','2','b');"
+                "INSERT INTO posts(id, platform, platform_id, author, text, digest) VALUES"
+                " (7,'twitter','70',1,'x',5),(8,'twitter','80',2,'y',6);"
+                "INSERT INTO post_hashtags VALUES(7,'zeta'),(8,'zeta'),(8,'alpha');"
+                "INSERT INTO post_urls VALUES(7,0,'https://t.co/1','https://www.news.test/a',"
+                " 'news.test');"
+                "INSERT INTO post_media VALUES(8,0,'k','video','https://v/1.mp4');"
+                "INSERT INTO post_mentions VALUES(7,2);");
   sqlite3_close(db);
   vigil_store *s;
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
