@@ -4,6 +4,10 @@
  * memory. gzip input is detected by its magic bytes and decompressed
  * transparently. Lines longer than the cap are skipped whole and reported
  * as VIGIL_ETOOBIG so the caller can reject that record and go on.
+ * A plain (not gzip) regular file of 4 MiB or more is mapped rather than
+ * read, with the same lines, numbers and offsets; if another program
+ * truncates it meanwhile, the process stops with a message (SIGBUS handler,
+ * exit 1) instead of reading past the end.
  *
  * Ownership: vigil_reader_open*() allocate; vigil_reader_free() frees. Lines
  * returned by vigil_reader_getline() point into the reader's buffer and are
