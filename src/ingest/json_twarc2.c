@@ -20,6 +20,7 @@
  * taken as tweet compliance, which names no account and is skipped.
  */
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "ingest/json_common.h"
@@ -106,8 +107,47 @@ static vigil_str idx_aux(const idx *x, vigil_str k) {
   return e ? e->aux : VIGIL_STR_NULL;
 }
 
+/* The same index keyed by a username, whose case does not matter. */
+static uint64_t hash_fold(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)tolower((unsigned char)s[i])) * 1099511628211ULL;
+  return h;
+}
+
+static int eq_fold(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return 0;
+  return 1;
+}
+
+static void idx_put_fold(idx *x, vigil_str k, const vjt_node *val, vigil_str aux) {
+  if (!x->cap || !k.ptr || !k.len) return;
+  size_t i = (size_t)hash_fold(k.ptr, k.len) & (x->cap - 1);
+  while (x->e[i].key) {
+    if (x->e[i].len == k.len && eq_fold(x->e[i].key, k.ptr, k.len)) return;
+    i = (i + 1) & (x->cap - 1);
+  }
+  x->e[i] = (idx_ent){k.ptr, k.len, val, aux};
+}
+
+static vigil_str idx_aux_fold(const idx *x, vigil_str k) {
+  if (!x->cap || !k.ptr || !k.len) return VIGIL_STR_NULL;
+  size_t i = (size_t)hash_fold(k.ptr, k.len) & (x->cap - 1);
+  while (x->e[i].key) {
+    if (x->e[i].len == k.len && eq_fold(x->e[i].key, k.ptr, k.len)) return x->e[i].aux;
+    i = (i + 1) & (x->cap - 1);
+  }
+  return VIGIL_STR_NULL;
+}
+
 typedef struct t2 {
   idx users, tweets, media;
+  /* includes.users by username (any case) -> id: a mention that came without
+   * its id (older API output) is the user of that name in the same response,
+   * which stays true on every re-ingest; resolving it by name in the store
+   * instead gives the newest account holding the name, which changes as
+   * more files come in */
+  idx unames;
   vigil_str listing_target; /* follower/following listing target id */
   int listing_followers;    /* 1 followers (user -> target), 0 following */
   int64_t retrieved_at;
@@ -199,7 +239,7 @@ static void resolve_author(vj *j, t2 *st, const vjt_node *tw, vigil_str id,
 
 static size_t arr_len(const vjt_node *a) { return a ? a->len : 0; }
 
-static void read_entities(vj *j, const vjt_node *v, vigil_post *p) {
+static void read_entities(vj *j, const t2 *st, const vjt_node *v, vigil_post *p) {
   const vjt_node *ent;
   size_t m0 = vj_mark(j);
   if (vj_obj_v(j, "entities", v, &ent) || !ent) return;
@@ -223,6 +263,7 @@ static void read_entities(vj *j, const vjt_node *v, vigil_post *p) {
         vj_collect(c, mk, 2, f);
         vj_id_v(j, "id", f[0], &r.platform_id);
         vj_str_ne_v(j, "username", f[1], &r.username);
+        if (!r.platform_id.ptr && r.username.ptr) r.platform_id = idx_aux_fold(&st->unames, r.username);
         if (r.platform_id.ptr || r.username.ptr) refs[k++] = r;
       }
       vj_reset_path(j, m2);
@@ -455,7 +496,7 @@ static int emit_tweet(vj *j, t2 *st, const vjt_node *t, int flat, int depth) {
     p.reply_to.username = idx_aux(&st->users, irt);
     if (!p.reply_to.username.ptr && f[T_IRT]) p.reply_to.username = peek_str(j, f[T_IRT], "username");
   }
-  read_entities(j, f[T_ENT], &p);
+  read_entities(j, st, f[T_ENT], &p);
   read_media(j, st, f[T_ATT], &p);
   if (j->rc) return j->rc;
   if (!j->bad && !p.platform_id.ptr) vj_fail(j, "id", "required field missing");
@@ -695,6 +736,7 @@ static int do_page(vj *j, t2 *st, const vjt_node *o) {
   }
   /* includes.users: emitted first and indexed in the same walk */
   int rc = idx_alloc(j, &st->users, users);
+  if (!rc) rc = idx_alloc(j, &st->unames, users);
   if (rc) return rc;
   size_t ui = 0;
   for (const vjt_node *c = users ? users->child : NULL; c && !j->rc; c = c->next, ui++) {
@@ -709,6 +751,7 @@ static int do_page(vj *j, t2 *st, const vjt_node *o) {
       name = peek_str(j, c, "username");
     }
     idx_put(&st->users, id, c, name);
+    idx_put_fold(&st->unames, name, c, id);
   }
   if (j->rc) return j->rc;
   rc = idx_build(j, &st->tweets, tweets, "id", "author_id");
@@ -758,7 +801,7 @@ static int do_object(vj *j, t2 *st, const vjt_node *o) {
   if (!vj_is_object(o)) {
     return vj_reject_whole(j, "expected an object");
   }
-  st->users.cap = st->tweets.cap = st->media.cap = 0;
+  st->users.cap = st->tweets.cap = st->media.cap = st->unames.cap = 0;
   read_twarc_meta(j, st, o);
   if (vj_get(o, "data") || vj_get(o, "includes")) return do_page(j, st, o);
   switch (classify(o)) {

@@ -281,7 +281,8 @@ static void test_twarc2_page(void **state) {
   assert_str(p->rt_post, "1400000000000000009");
   assert_str(p->rt_id, "102");
   assert_str(p->rt_name, "bob");
-  assert_str(p->mentions, "-:bob;");
+  /* a mention without its id: the user of that name in the same page */
+  assert_str(p->mentions, "102:bob;");
   assert_null(p->reply_post);
 
   p = find_post(&c, "1400000000000000009");
@@ -587,6 +588,35 @@ static void test_strict_abort(void **state) {
   coll_free(&c);
 }
 
+/* Mentions that come without an id take it from the page's includes.users,
+ * whatever the case of the name; one not there stays a bare name; one with
+ * its id keeps it; a later line knows nothing of an earlier page's users. */
+static void test_twarc2_mention_ids(void **state) {
+  (void)state;
+  static const char doc[] =
+      "{\"data\": [{\"id\": \"9001\", \"author_id\": \"1\", \"text\": \"@BoB @carol @dan\","
+      " \"entities\": {\"mentions\": [{\"username\": \"BoB\"}, {\"username\": \"carol\"},"
+      " {\"username\": \"dan\", \"id\": \"77\"}]}}],"
+      " \"includes\": {\"users\": [{\"id\": \"1\", \"username\": \"ann\"},"
+      " {\"id\": \"42\", \"username\": \"bob\"}, {\"id\": \"78\", \"username\": \"dan\"}]}}\n"
+      "{\"id\": \"9002\", \"author_id\": \"1\", \"text\": \"@bob\","
+      " \"entities\": {\"mentions\": [{\"username\": \"bob\"}]}}\n";
+  coll c;
+  memset(&c, 0, sizeof c);
+  vigil_reader *r;
+  assert_int_equal(vigil_reader_open_mem(doc, sizeof doc - 1, "mem", &r), 0);
+  vigil_sink s = make_sink(&c);
+  assert_int_equal(vigil_parse(VIGIL_FORMAT_TWARC2, r, NULL, &s), 0);
+  vigil_reader_free(r);
+  const cpost *p = find_post(&c, "9001");
+  assert_non_null(p);
+  assert_str(p->mentions, "42:BoB;-:carol;77:dan;");
+  p = find_post(&c, "9002");
+  assert_non_null(p);
+  assert_str(p->mentions, "-:bob;");
+  coll_free(&c);
+}
+
 /* ---- detection, names, utf8 --------------------------------------------------------------------- */
 
 static int detect_mem(const char *s) {
@@ -803,7 +833,8 @@ static void test_real_twarc2(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_twarc2_page),      cmocka_unit_test(test_twarc2_flat),
+      cmocka_unit_test(test_twarc2_page),        cmocka_unit_test(test_twarc2_mention_ids),
+      cmocka_unit_test(test_twarc2_flat),
       cmocka_unit_test(test_twarc2_followers), cmocka_unit_test(test_twarc2_compliance),
       cmocka_unit_test(test_twarc2_wrong_types), cmocka_unit_test(test_v1),
       cmocka_unit_test(test_mastodon),         cmocka_unit_test(test_truncated),
