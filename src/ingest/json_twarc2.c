@@ -38,17 +38,31 @@ typedef struct idx_ent {
 typedef struct idx {
   idx_ent *e;
   size_t cap; /* power of two, or 0 */
+  int fold;   /* keys are usernames: their case does not matter */
 } idx;
 
-static uint64_t hash_str(const char *s, size_t n) {
+/* FNV-1a, over the lower-cased bytes for a folding index */
+static uint64_t idx_hash(const idx *x, const char *s, size_t n) {
   uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+  if (x->fold)
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)tolower((unsigned char)s[i])) * 1099511628211ULL;
+  else
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
   return h;
 }
 
-static int idx_alloc(vj *j, idx *x, const vjt_node *arr) {
+static int idx_eq(const idx *x, const idx_ent *e, vigil_str k) {
+  if (e->len != k.len) return 0;
+  if (!x->fold) return memcmp(e->key, k.ptr, k.len) == 0;
+  for (size_t i = 0; i < k.len; i++)
+    if (tolower((unsigned char)e->key[i]) != tolower((unsigned char)k.ptr[i])) return 0;
+  return 1;
+}
+
+static int idx_alloc(vj *j, idx *x, const vjt_node *arr, int fold) {
   x->e = NULL;
   x->cap = 0;
+  x->fold = fold;
   size_t n = arr ? arr->len : 0;
   if (n == 0) return 0;
   size_t cap = 16;
@@ -63,9 +77,9 @@ static int idx_alloc(vj *j, idx *x, const vjt_node *arr) {
 /* First entry for a key wins (as the API never repeats an id in a page). */
 static void idx_put(idx *x, vigil_str k, const vjt_node *val, vigil_str aux) {
   if (!x->cap || !k.ptr) return;
-  size_t i = (size_t)hash_str(k.ptr, k.len) & (x->cap - 1);
+  size_t i = (size_t)idx_hash(x, k.ptr, k.len) & (x->cap - 1);
   while (x->e[i].key) {
-    if (x->e[i].len == k.len && memcmp(x->e[i].key, k.ptr, k.len) == 0) return;
+    if (idx_eq(x, &x->e[i], k)) return;
     i = (i + 1) & (x->cap - 1);
   }
   x->e[i] = (idx_ent){k.ptr, k.len, val, aux};
@@ -74,7 +88,7 @@ static void idx_put(idx *x, vigil_str k, const vjt_node *val, vigil_str aux) {
 /* Indexes the objects of `arr` by their string field `key`, keeping their
  * string field `auxkey` (if any) at hand for resolution. */
 static int idx_build(vj *j, idx *x, const vjt_node *arr, const char *key, const char *auxkey) {
-  int rc = idx_alloc(j, x, arr);
+  int rc = idx_alloc(j, x, arr, 0);
   if (rc || !x->cap) return rc;
   for (const vjt_node *c = arr->child; c; c = c->next) {
     const char *keys[2] = {key, auxkey ? auxkey : key};
@@ -89,9 +103,9 @@ static int idx_build(vj *j, idx *x, const vjt_node *arr, const char *key, const 
 
 static const idx_ent *idx_get(const idx *x, vigil_str k) {
   if (!x->cap || !k.ptr) return NULL;
-  size_t i = (size_t)hash_str(k.ptr, k.len) & (x->cap - 1);
+  size_t i = (size_t)idx_hash(x, k.ptr, k.len) & (x->cap - 1);
   while (x->e[i].key) {
-    if (x->e[i].len == k.len && memcmp(x->e[i].key, k.ptr, k.len) == 0) return &x->e[i];
+    if (idx_eq(x, &x->e[i], k)) return &x->e[i];
     i = (i + 1) & (x->cap - 1);
   }
   return NULL;
@@ -105,39 +119,6 @@ static const vjt_node *idx_find(const idx *x, vigil_str k) {
 static vigil_str idx_aux(const idx *x, vigil_str k) {
   const idx_ent *e = idx_get(x, k);
   return e ? e->aux : VIGIL_STR_NULL;
-}
-
-/* The same index keyed by a username, whose case does not matter. */
-static uint64_t hash_fold(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ULL;
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)tolower((unsigned char)s[i])) * 1099511628211ULL;
-  return h;
-}
-
-static int eq_fold(const char *a, const char *b, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return 0;
-  return 1;
-}
-
-static void idx_put_fold(idx *x, vigil_str k, const vjt_node *val, vigil_str aux) {
-  if (!x->cap || !k.ptr || !k.len) return;
-  size_t i = (size_t)hash_fold(k.ptr, k.len) & (x->cap - 1);
-  while (x->e[i].key) {
-    if (x->e[i].len == k.len && eq_fold(x->e[i].key, k.ptr, k.len)) return;
-    i = (i + 1) & (x->cap - 1);
-  }
-  x->e[i] = (idx_ent){k.ptr, k.len, val, aux};
-}
-
-static vigil_str idx_aux_fold(const idx *x, vigil_str k) {
-  if (!x->cap || !k.ptr || !k.len) return VIGIL_STR_NULL;
-  size_t i = (size_t)hash_fold(k.ptr, k.len) & (x->cap - 1);
-  while (x->e[i].key) {
-    if (x->e[i].len == k.len && eq_fold(x->e[i].key, k.ptr, k.len)) return x->e[i].aux;
-    i = (i + 1) & (x->cap - 1);
-  }
-  return VIGIL_STR_NULL;
 }
 
 typedef struct t2 {
@@ -263,7 +244,7 @@ static void read_entities(vj *j, const t2 *st, const vjt_node *v, vigil_post *p)
         vj_collect(c, mk, 2, f);
         vj_id_v(j, "id", f[0], &r.platform_id);
         vj_str_ne_v(j, "username", f[1], &r.username);
-        if (!r.platform_id.ptr && r.username.ptr) r.platform_id = idx_aux_fold(&st->unames, r.username);
+        if (!r.platform_id.ptr && r.username.ptr) r.platform_id = idx_aux(&st->unames, r.username);
         if (r.platform_id.ptr || r.username.ptr) refs[k++] = r;
       }
       vj_reset_path(j, m2);
@@ -735,8 +716,8 @@ static int do_page(vj *j, t2 *st, const vjt_node *o) {
     if (vj_reject_record(j)) return j->rc;
   }
   /* includes.users: emitted first and indexed in the same walk */
-  int rc = idx_alloc(j, &st->users, users);
-  if (!rc) rc = idx_alloc(j, &st->unames, users);
+  int rc = idx_alloc(j, &st->users, users, 0);
+  if (!rc) rc = idx_alloc(j, &st->unames, users, 1);
   if (rc) return rc;
   size_t ui = 0;
   for (const vjt_node *c = users ? users->child : NULL; c && !j->rc; c = c->next, ui++) {
@@ -751,7 +732,7 @@ static int do_page(vj *j, t2 *st, const vjt_node *o) {
       name = peek_str(j, c, "username");
     }
     idx_put(&st->users, id, c, name);
-    idx_put_fold(&st->unames, name, c, id);
+    idx_put(&st->unames, name, c, id);
   }
   if (j->rc) return j->rc;
   rc = idx_build(j, &st->tweets, tweets, "id", "author_id");
