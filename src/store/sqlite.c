@@ -158,6 +158,62 @@ static int step_done(sq_store *q, sqlite3_stmt *st, const char *what) {
 int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what) { return step_done(q, st, what); }
 
 /* ---- open / close / migrations ------------------------------------------------ */
+
+/* The first load into an empty store runs with a rollback journal, then the
+ * store goes back to WAL at close. A rollback journal keeps only the
+ * original content of pages that existed when the transaction began, and a
+ * load into an empty store writes new pages: so the data is written once,
+ * into the database file. In WAL mode it is written twice (into the WAL,
+ * then copied into the file by the checkpoint), with a checksum pass and a
+ * read of the WAL in between. Measured on the 204.5 MB twarc2 bench file:
+ * system time -26 to -29%, CPU time -2.5 to -7% (paired runs).
+ * What it costs: while the load commits, readers of the store wait (they
+ * would wait in WAL mode only for a checkpoint), and a reader that holds
+ * the store longer than the busy timeout makes a commit fail (the re-run
+ * completes it). The switch needs the store to itself: when another
+ * connection has it open, SQLite keeps WAL and so does the load. A crash
+ * mid-load leaves a hot journal that the next open rolls back, as in WAL
+ * mode it would leave an uncommitted tail. synchronous=FULL while the
+ * journal is a rollback one, as SQLite advises for it. */
+static int store_is_empty(sq_store *q, int *empty) {
+  static const char *const probes[] = {"SELECT 1 FROM accounts LIMIT 1",
+                                       "SELECT 1 FROM posts LIMIT 1",
+                                       "SELECT 1 FROM adjacency LIMIT 1"};
+  *empty = 1;
+  for (size_t i = 0; i < sizeof probes / sizeof probes[0] && *empty; i++) {
+    sqlite3_stmt *st;
+    int rc = sq_prepare(q, &st, probes[i]);
+    if (rc) return rc;
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW) *empty = 0;
+    else if (rc != SQLITE_DONE) return sq_fail(q, rc, "reading store");
+  }
+  return 0;
+}
+
+static int journal_mode(sq_store *q, const char *sql, char *mode, size_t cap) {
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st, sql);
+  if (rc) return rc;
+  mode[0] = 0;
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+    snprintf(mode, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || rc == SQLITE_BUSY ? 0 : sq_fail(q, rc, sql);
+}
+
+static int first_load_journal(sq_store *q) {
+  int empty, rc = store_is_empty(q, &empty);
+  if (rc || !empty) return rc;
+  char mode[16];
+  if ((rc = journal_mode(q, "PRAGMA journal_mode=DELETE", mode, sizeof mode))) return rc;
+  if (strcmp(mode, "delete") != 0) return 0; /* another connection: stay in WAL */
+  q->first_load = 1;
+  return sq_exec(q, "PRAGMA synchronous=FULL;");
+}
+
 static int migrate(sq_store *q) {
   int version = 0, n = 0;
   sqlite3_stmt *st;
@@ -313,6 +369,7 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
     if (!rc) rc = sq_exec(q, sql);
   }
   if (!rc) rc = migrate(q);
+  if (!rc && !q->readonly && (flags & VIGIL_STORE_BULK)) rc = first_load_journal(q);
   if (!rc) {
     /* a file that is not a SQLite database shows up here at the latest */
     sqlite3_stmt *st = NULL;
@@ -401,6 +458,11 @@ static int sq_close(vigil_store *s) {
   }
   finalize_all(q);
   if (!q->readonly) sqlite3_exec(q->db, "PRAGMA optimize", NULL, NULL, NULL);
+  if (q->first_load) {
+    /* best effort: when a reader holds the store, the next open switches */
+    char mode[16];
+    journal_mode(q, "PRAGMA journal_mode=WAL", mode, sizeof mode);
+  }
   if (sqlite3_close(q->db) != SQLITE_OK) rc = VIGIL_EDB;
   drop_caches(q);
   sq_edges_release(q);

@@ -76,6 +76,9 @@ typedef struct sq_store {
   sqlite3 *db;
   int in_txn;
   int readonly;
+  /* this connection switched an empty store to a rollback journal for its
+   * first load (see first_load_journal in sqlite.c); back to WAL at close */
+  int first_load;
   /* id caches: "platform\0platform_id" -> {id, digest, profile_at} and
    * "platform\0username_key" -> {id}. Loaded once, kept in step with writes,
    * dropped on rollback. */
