@@ -49,7 +49,7 @@ static size_t cut_len(const char *s, uint32_t len, int has_nul) {
 /* 1 if the tree has a number cJSON cannot read whole (see the top) */
 static int has_long_number(const vjt_node *v) {
   if (v->type == VJT_NUMBER) return v->len > 63;
-  for (const vjt_node *c = v->child; c; c = c->next)
+  for (const vjt_node *c = vjt_child(v); c; c = c->next)
     if (has_long_number(c)) return 1;
   return 0;
 }
@@ -68,19 +68,20 @@ static void same(const vjt_node *v, const cJSON *c) {
     break;
   }
   case VJT_STRING: {
-    size_t n = cut_len(v->str, v->len, v->flags & VJT_F_STR_NUL);
+    size_t n = cut_len(vjt_str(v), v->len, v->flags & VJT_F_STR_NUL);
     CHECK(c->valuestring && strlen(c->valuestring) == n);
-    CHECK(memcmp(c->valuestring, v->str, n) == 0);
+    CHECK(memcmp(c->valuestring, vjt_str(v), n) == 0);
     break;
   }
   case VJT_ARRAY:
   case VJT_OBJECT: {
     uint32_t n = 0;
     const cJSON *cc = c->child;
-    for (const vjt_node *k = v->child; k; k = k->next, cc = cc->next, n++) {
+    for (const vjt_node *k = vjt_child(v); k; k = k->next, cc = cc->next, n++) {
       CHECK(cc);
       if (v->type == VJT_OBJECT) {
-        size_t kl = cut_len(k->key, k->key_len, k->flags & VJT_F_KEY_NUL);
+        size_t kl = cut_len(k->key, (k->flags & VJT_F_KEY_LONG) ? strlen(k->key) : k->key_len,
+                            k->flags & VJT_F_KEY_NUL);
         CHECK(cc->string && strlen(cc->string) == kl);
         CHECK(memcmp(cc->string, k->key, kl) == 0);
       }

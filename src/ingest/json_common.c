@@ -109,7 +109,7 @@ static inline int key_eq(const char *a, const char *b, size_t n) {
 const vjt_node *vj_getn(const vjt_node *obj, const char *key, size_t klen) {
   if (!obj || obj->type != VJT_OBJECT || klen == 0) return NULL;
   const char k0 = key[0];
-  for (const vjt_node *c = obj->child; c; c = c->next) {
+  for (const vjt_node *c = vjt_child(obj); c; c = c->next) {
     /* lengths first: most members differ in length from the wanted key */
     if (vj_key_len(c) != klen || c->key[0] != k0 || !key_eq(c->key + 1, key + 1, klen - 1)) continue;
     return c->type == VJT_NULL ? NULL : c;
@@ -120,7 +120,7 @@ const vjt_node *vj_getn(const vjt_node *obj, const char *key, size_t klen) {
 int vj_has(const vjt_node *obj, const char *key) {
   if (!obj || obj->type != VJT_OBJECT) return 0;
   size_t klen = strlen(key);
-  for (const vjt_node *c = obj->child; c; c = c->next)
+  for (const vjt_node *c = vjt_child(obj); c; c = c->next)
     if (vj_key_len(c) == klen && memcmp(c->key, key, klen) == 0) return 1;
   return 0;
 }
@@ -133,7 +133,7 @@ int vj_check_len(vj *j, const char *key, const vjt_node *v, vigil_str *out) {
     *out = VIGIL_STR_NULL;
     return vj_fail(j, key, why);
   }
-  *out = (vigil_str){v->str, n};
+  *out = (vigil_str){v->u.str, n}; /* callers checked that v is a string */
   return 0;
 }
 
@@ -186,7 +186,7 @@ void vj_collect(const vjt_node *obj, const char *const *keys, size_t n, const vj
    * the few wanted keys it can be, usually none or one (a member costs a
    * table lookup instead of a compare with every wanted key) */
   const collect_plan *pl = collect_plan_for(keys, n);
-  for (const vjt_node *c = obj->child; c; c = c->next) {
+  for (const vjt_node *c = vjt_child(obj); c; c = c->next) {
     size_t l = vj_key_len(c);
     if (l == 0) continue;
     const char *s = c->key;
@@ -553,7 +553,7 @@ int vj_run(vigil_reader *r, const vigil_parse_opts *o, const vigil_sink *sink,
 int vj_each_object(vj *j, const vjt_node *root, vj_line_fn fn) {
   if (root->type != VJT_ARRAY) return fn(j, root);
   size_t i = 0;
-  for (const vjt_node *c = root->child; c && !j->rc; c = c->next, i++) {
+  for (const vjt_node *c = vjt_child(root); c && !j->rc; c = c->next, i++) {
     vj_reset_path(j, 0);
     vj_push_idx(j, i);
     fn(j, c);

@@ -152,14 +152,16 @@ static inline int vj_is_string(const vjt_node *v) { return v && v->type == VJT_S
 /* Length of a string or key as the cJSON-based parsers saw it: a decoded
  * U+0000 ended the C string there. Kept so that records do not change. */
 static inline size_t vj_str_len(const vjt_node *v) {
-  return (v->flags & VJT_F_STR_NUL) ? strlen(v->str) : v->len;
+  /* only strings carry VJT_F_STR_NUL */
+  return (v->flags & VJT_F_STR_NUL) ? strlen(v->u.str) : v->len;
 }
 static inline size_t vj_key_len(const vjt_node *v) {
-  return (v->flags & VJT_F_KEY_NUL) ? strlen(v->key) : v->key_len;
+  /* a long key is a NUL-terminated copy */
+  return (v->flags & (VJT_F_KEY_NUL | VJT_F_KEY_LONG)) ? strlen(v->key) : v->key_len;
 }
 
 static inline vigil_str vj_sv(const vjt_node *v) {
-  return vj_is_string(v) ? (vigil_str){v->str, vj_str_len(v)} : VIGIL_STR_NULL;
+  return vj_is_string(v) ? (vigil_str){v->u.str, vj_str_len(v)} : VIGIL_STR_NULL;
 }
 
 #endif

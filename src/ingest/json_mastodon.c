@@ -212,7 +212,7 @@ static int emit_status(vj *j, const vjt_node *st, int depth, vigil_str *uri_out,
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_account_ref *refs = vj_alloc(j, (n ? n : 1) * sizeof *refs);
     if (!refs) return j->rc;
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_key(j, "mentions");
       vj_push_idx(j, i);
       vigil_str mid = VIGIL_STR_NULL, macct = VIGIL_STR_NULL, murl = VIGIL_STR_NULL;
@@ -242,7 +242,7 @@ static int emit_status(vj *j, const vjt_node *st, int depth, vigil_str *uri_out,
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_str *tags = vj_alloc(j, (n ? n : 1) * sizeof *tags);
     if (!tags) return j->rc;
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_key(j, "tags");
       vj_push_idx(j, i);
       vigil_str t = VIGIL_STR_NULL;
@@ -258,7 +258,7 @@ static int emit_status(vj *j, const vjt_node *st, int depth, vigil_str *uri_out,
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_media_ref *md = vj_alloc(j, (n ? n : 1) * sizeof *md);
     if (!md) return j->rc;
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_key(j, "media_attachments");
       vj_push_idx(j, i);
       vigil_media_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL, VIGIL_STR_NULL};

@@ -319,7 +319,9 @@ value:
   }
   {
     if (nodes == nodes_end) {
-      nodes = vjt_alloc(a, NODE_BLOCK * sizeof *nodes);
+      /* a block starts on a 32-byte boundary: no node straddles two lines */
+      char *blk = vjt_alloc(a, (NODE_BLOCK + 1) * sizeof *nodes);
+      nodes = blk ? (vjt_node *)(((uintptr_t)blk + 31) & ~(uintptr_t)31) : NULL;
       if (!nodes) {
         rc = VIGIL_ENOMEM;
         FAIL_AT(&ps, p, "out of memory");
@@ -328,14 +330,14 @@ value:
       nodes_end = nodes + NODE_BLOCK;
     }
     vjt_node *v = nodes++;
-    v->next = v->child = NULL;
+    v->next = v->u.child = NULL;
     v->key = key;
-    v->key_len = key_len;
+    v->key_len = (uint16_t)key_len;
     v->flags = key_fl;
     if (depth) {
       vjt_node *par = stk[depth - 1];
       if (last[depth - 1]) last[depth - 1]->next = v;
-      else par->child = v;
+      else par->u.child = v;
       last[depth - 1] = v;
       par->len++;
     } else {
@@ -344,7 +346,7 @@ value:
     switch (*p) {
     case '"': {
       uint8_t fl;
-      p = read_string(&ps, p + 1, e, &v->str, &v->len, &fl);
+      p = read_string(&ps, p + 1, e, &v->u.str, &v->len, &fl);
       if (!p) goto fail;
       v->type = VJT_STRING;
       v->flags |= fl;
@@ -356,7 +358,6 @@ value:
     case '[':
       v->type = VJT_ARRAY;
     open:
-      v->str = NULL;
       v->len = 0;
       if (depth >= VJT_MAX_DEPTH) {
         FAIL_AT(&ps, p, "nesting too deep");
@@ -399,7 +400,7 @@ value:
       FAIL_AT(&ps, p, "invalid literal");
       goto fail;
     literal:
-      v->str = NULL;
+      v->u.str = NULL;
       v->len = 0;
       goto after_value;
     case '-': case '0': case '1': case '2': case '3': case '4':
@@ -409,7 +410,7 @@ value:
       p = read_number(&ps, p, e, &fl);
       if (!p) goto fail;
       v->type = VJT_NUMBER;
-      v->str = ns;
+      v->u.str = ns;
       v->len = (uint32_t)(p - ns);
       v->flags |= fl;
       goto after_value;
@@ -467,6 +468,22 @@ member: /* at the key of an object member (whitespace skipped) */
     p = read_string(&ps, p + 1, e, &key, &key_len, &fl);
     if (!p) goto fail;
     key_fl = (fl & VJT_F_STR_NUL) ? VJT_F_KEY_NUL : 0;
+    if (key_len >= VJT_KEY_LEN_MAX) {
+      /* no field vigil reads has such a name; keep it whole for messages */
+      if (!(fl & VJT_F_COPIED)) {
+        char *c = vjt_alloc(a, (size_t)key_len + 1);
+        if (!c) {
+          rc = VIGIL_ENOMEM;
+          FAIL_AT(&ps, p, "out of memory");
+          goto fail;
+        }
+        memcpy(c, key, key_len);
+        c[key_len] = '\0';
+        key = c;
+      }
+      key_fl |= VJT_F_KEY_LONG;
+      key_len = VJT_KEY_LEN_MAX;
+    }
   }
   p = skip_ws(p, e);
   if (p >= e || *p != ':') {
@@ -490,7 +507,7 @@ fail:
 int vjt_num_i64(const vjt_node *n, int64_t *out) {
   if (!n || n->type != VJT_NUMBER) return VIGIL_ETYPE;
   if (!(n->flags & VJT_F_INT)) return VIGIL_ETYPE;
-  const char *p = n->str, *e = p + n->len;
+  const char *p = n->u.str, *e = p + n->len;
   int neg = 0;
   if (p < e && *p == '-') neg = 1, p++;
   if (p >= e) return VIGIL_ETYPE;
@@ -521,7 +538,7 @@ int vjt_num_double(const vjt_node *n, double *out) {
     buf = malloc((size_t)n->len + 1);
     if (!buf) return VIGIL_ENOMEM;
   }
-  memcpy(buf, n->str, n->len);
+  memcpy(buf, n->u.str, n->len);
   buf[n->len] = '\0';
   *out = strtod(buf, NULL);
   if (buf != tmp) free(buf);
@@ -530,7 +547,9 @@ int vjt_num_double(const vjt_node *n, double *out) {
 
 const vjt_node *vjt_get(const vjt_node *obj, const char *key, size_t klen) {
   if (!obj || obj->type != VJT_OBJECT) return NULL;
-  for (const vjt_node *c = obj->child; c; c = c->next)
-    if (c->key_len == klen && memcmp(c->key, key, klen) == 0) return c;
+  if (obj->type != VJT_OBJECT) return NULL;
+  for (const vjt_node *c = obj->u.child; c; c = c->next)
+    if (c->key_len == klen && !(c->flags & VJT_F_KEY_LONG) && memcmp(c->key, key, klen) == 0)
+      return c;
   return NULL;
 }

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- arena -------------------------------------------------------------------- */
 
@@ -71,19 +72,41 @@ enum {
   VJT_F_COPIED = 1,  /* str was unescaped into the arena (NUL-terminated) */
   VJT_F_STR_NUL = 2, /* str contains U+0000 (from \u0000) */
   VJT_F_KEY_NUL = 4, /* key contains U+0000 */
-  VJT_F_INT = 8      /* number: no fraction and no exponent */
+  VJT_F_INT = 8,     /* number: no fraction and no exponent */
+  VJT_F_KEY_LONG = 16 /* key of VJT_KEY_LEN_MAX bytes or more: key_len says
+                         VJT_KEY_LEN_MAX and key is a NUL-terminated copy */
 };
 
+#define VJT_KEY_LEN_MAX 0xFFFFu
+
+/* 32 bytes, two to a cache line: the tree of a twarc2 page is about twice
+ * the page's size and does not fit in L2, so walking it is a stream of
+ * cache misses, and on a shared host a stream of memory traffic. A node is
+ * either a container (child) or a scalar (str), never both; read them
+ * through vjt_child() and vjt_str(), which answer NULL for the other kind. */
 typedef struct vjt_node {
-  struct vjt_node *next;  /* next sibling */
-  struct vjt_node *child; /* first member / element */
-  const char *key;        /* member name when the parent is an object */
-  const char *str;        /* string: bytes; number: its raw text */
-  uint32_t key_len;
-  uint32_t len;           /* string/number: bytes; array/object: children */
-  uint8_t type;           /* VJT_* */
-  uint8_t flags;          /* VJT_F_* */
+  struct vjt_node *next; /* next sibling */
+  const char *key;       /* member name when the parent is an object */
+  union {
+    struct vjt_node *child; /* array/object: first member / element */
+    const char *str;        /* string: bytes; number: its raw text */
+  } u;
+  uint32_t len;     /* string/number: bytes; array/object: children */
+  uint16_t key_len; /* VJT_KEY_LEN_MAX when VJT_F_KEY_LONG */
+  uint8_t type;     /* VJT_* */
+  uint8_t flags;    /* VJT_F_* */
 } vjt_node;
+
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(vjt_node) == 32, "a vjt_node is half a cache line");
+#endif
+
+static inline const vjt_node *vjt_child(const vjt_node *v) {
+  return v->type >= VJT_ARRAY ? v->u.child : NULL;
+}
+static inline const char *vjt_str(const vjt_node *v) {
+  return v->type == VJT_STRING || v->type == VJT_NUMBER ? v->u.str : NULL;
+}
 
 #define VJT_MAX_DEPTH 512
 /* Inputs longer than this are refused (lengths are 32-bit). */

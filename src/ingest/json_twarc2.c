@@ -90,7 +90,7 @@ static void idx_put(idx *x, vigil_str k, const vjt_node *val, vigil_str aux) {
 static int idx_build(vj *j, idx *x, const vjt_node *arr, const char *key, const char *auxkey) {
   int rc = idx_alloc(j, x, arr, 0);
   if (rc || !x->cap) return rc;
-  for (const vjt_node *c = arr->child; c; c = c->next) {
+  for (const vjt_node *c = vjt_child(arr); c; c = c->next) {
     const char *keys[2] = {key, auxkey ? auxkey : key};
     const vjt_node *f[2];
     vj_collect(c, keys, auxkey ? 2 : 1, f);
@@ -188,9 +188,9 @@ static int emit_user(vj *j, const vjt_node *u, vigil_str *id_out, vigil_str *nam
   }
   /* the profile link as the user typed it, not its t.co wrapper */
   const vjt_node *urls = vj_get(vj_get(f[U_ENT], "url"), "urls");
-  if (urls && vj_is_array(urls) && urls->child) {
-    vigil_str x = peek_str(j, urls->child, "unwound_url");
-    if (!x.ptr) x = peek_str(j, urls->child, "expanded_url");
+  if (urls && vj_is_array(urls) && vjt_child(urls)) {
+    vigil_str x = peek_str(j, vjt_child(urls), "unwound_url");
+    if (!x.ptr) x = peek_str(j, vjt_child(urls), "expanded_url");
     if (x.ptr) a.url = x;
   }
   if (!a.platform_id.ptr && !j->bad) vj_fail(j, "id", "required field missing");
@@ -233,7 +233,7 @@ static void read_entities(vj *j, const t2 *st, const vjt_node *v, vigil_post *p)
     if (!refs) return;
     vj_push_key(j, "mentions");
     size_t m2 = vj_mark(j);
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_idx(j, i);
       if (!vj_is_object(c)) {
         vj_fail(j, NULL, "expected an object");
@@ -259,7 +259,7 @@ static void read_entities(vj *j, const t2 *st, const vjt_node *v, vigil_post *p)
     if (!tags) return;
     vj_push_key(j, "hashtags");
     size_t m2 = vj_mark(j);
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_idx(j, i);
       vigil_str tag = VIGIL_STR_NULL;
       if (!vj_is_object(c)) vj_fail(j, NULL, "expected an object");
@@ -277,7 +277,7 @@ static void read_entities(vj *j, const t2 *st, const vjt_node *v, vigil_post *p)
     if (!urls) return;
     vj_push_key(j, "urls");
     size_t m2 = vj_mark(j);
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_idx(j, i);
       vigil_url u = {VIGIL_STR_NULL, VIGIL_STR_NULL};
       vigil_str unwound = VIGIL_STR_NULL;
@@ -318,7 +318,7 @@ static void read_media(vj *j, t2 *st, const vjt_node *v, vigil_post *p) {
     if (!md) return;
     vj_push_key(j, inl ? "media" : "media_keys");
     size_t m2 = vj_mark(j);
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_idx(j, i);
       const vjt_node *obj = NULL;
       vigil_media_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL, VIGIL_STR_NULL};
@@ -365,7 +365,7 @@ static int emit_inline_users(vj *j, t2 *st, const vjt_node *t, int depth) {
   const vjt_node *men = vj_get(vj_get(t, "entities"), "mentions");
   if (men && vj_is_array(men)) {
     size_t i = 0;
-    for (const vjt_node *c = men->child; c && !j->rc; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(men); c && !j->rc; c = c->next, i++) {
       /* an expanded mention is a whole user object; a bare one is not */
       if (!vj_is_object(c) || !vj_get(c, "name")) continue;
       vj_push_key(j, "entities.mentions");
@@ -378,7 +378,7 @@ static int emit_inline_users(vj *j, t2 *st, const vjt_node *t, int depth) {
     const vjt_node *refs = vj_get(t, "referenced_tweets");
     if (refs && vj_is_array(refs)) {
       size_t i = 0;
-      for (const vjt_node *c = refs->child; c && !j->rc; c = c->next, i++) {
+      for (const vjt_node *c = vjt_child(refs); c && !j->rc; c = c->next, i++) {
         if (!vj_is_object(c) || !vj_get(c, "text")) continue;
         vj_push_key(j, "referenced_tweets");
         vj_push_idx(j, i);
@@ -442,7 +442,7 @@ static int emit_tweet(vj *j, t2 *st, const vjt_node *t, int flat, int depth) {
     size_t m = vj_mark(j), i = 0;
     vj_push_key(j, "referenced_tweets");
     size_t m1 = vj_mark(j);
-    for (const vjt_node *c = refs->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(refs); c; c = c->next, i++) {
       vj_push_idx(j, i);
       vigil_str type = VIGIL_STR_NULL, rid = VIGIL_STR_NULL;
       if (!vj_is_object(c)) {
@@ -496,7 +496,7 @@ enum { K_UNKNOWN, K_TWEET, K_USER, K_SKIP };
 static int classify(const vjt_node *o) {
   if (!vj_is_object(o)) return K_UNKNOWN;
   int has_user = 0, has_start = 0, has_count = 0, has_list = 0, has_compl = 0;
-  for (const vjt_node *c = o->child; c; c = c->next) {
+  for (const vjt_node *c = vjt_child(o); c; c = c->next) {
     const char *k = c->key;
     size_t l = vj_key_len(c);
     if (l == 0) continue;
@@ -595,7 +595,7 @@ static int emit_status(vj *j, vigil_str id, vigil_str username, int status,
 /* "errors" of a page: the API reporting users it could not return. */
 static int page_errors(vj *j, t2 *st, const vjt_node *errs) {
   if (!errs || !vj_is_array(errs)) return 0;
-  for (const vjt_node *e = errs->child; e && !j->rc; e = e->next) {
+  for (const vjt_node *e = vjt_child(errs); e && !j->rc; e = e->next) {
     if (!vj_is_object(e)) continue;
     if (!vigil_str_eq_c(vj_sv(vj_get(e, "resource_type")), "user")) continue;
     vigil_str detail = vj_sv(vj_get(e, "detail"));
@@ -690,7 +690,7 @@ static int do_data_item(vj *j, t2 *st, const vjt_node *it, int kind) {
 static int emit_includes(vj *j, t2 *st, const vjt_node *arr, const char *name) {
   if (!arr) return 0;
   size_t m = vj_mark(j), i = 0;
-  for (const vjt_node *c = arr->child; c && !j->rc; c = c->next, i++) {
+  for (const vjt_node *c = vjt_child(arr); c && !j->rc; c = c->next, i++) {
     vj_push_key(j, "includes");
     vj_push_key(j, name);
     vj_push_idx(j, i);
@@ -720,7 +720,7 @@ static int do_page(vj *j, t2 *st, const vjt_node *o) {
   if (!rc) rc = idx_alloc(j, &st->unames, users, 1);
   if (rc) return rc;
   size_t ui = 0;
-  for (const vjt_node *c = users ? users->child : NULL; c && !j->rc; c = c->next, ui++) {
+  for (const vjt_node *c = users ? vjt_child(users) : NULL; c && !j->rc; c = c->next, ui++) {
     vj_push_key(j, "includes");
     vj_push_key(j, "users");
     vj_push_idx(j, ui);
@@ -743,14 +743,14 @@ static int do_page(vj *j, t2 *st, const vjt_node *o) {
     size_t n = d->len, i = 0, n_users = 0;
     unsigned char *kinds = vj_alloc(j, n ? n : 1);
     if (!kinds) return j->rc;
-    for (const vjt_node *c = d->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(d); c; c = c->next, i++) {
       kinds[i] = (unsigned char)classify(c);
       n_users += kinds[i] == K_USER;
     }
     /* users of the data first (user listings), then tweets */
     for (int pass = n_users ? 0 : 1; pass < 2; pass++) {
       i = 0;
-      for (const vjt_node *c = d->child; c && !j->rc; c = c->next, i++) {
+      for (const vjt_node *c = vjt_child(d); c && !j->rc; c = c->next, i++) {
         if ((pass == 0) != (kinds[i] == K_USER)) continue;
         vj_push_key(j, "data");
         vj_push_idx(j, i);

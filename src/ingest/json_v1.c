@@ -45,8 +45,8 @@ static int emit_user(vj *j, const vjt_node *u, vigil_account_ref *ref) {
   vj_bool(j, u, "verified", &a.verified);
   vj_bool(j, u, "protected", &a.is_protected);
   const vjt_node *urls = vj_get(vj_get(vj_get(u, "entities"), "url"), "urls");
-  if (urls && vj_is_array(urls) && urls->child) {
-    vigil_str x = vj_sv(vj_get(urls->child, "expanded_url"));
+  if (urls && vj_is_array(urls) && vjt_child(urls)) {
+    vigil_str x = vj_sv(vj_get(vjt_child(urls), "expanded_url"));
     if (x.ptr && x.len && x.len <= j->max_field) a.url = x;
   }
   if (!j->bad && !a.platform_id.ptr && !a.username.ptr)
@@ -66,7 +66,7 @@ static void read_entities(vj *j, const vjt_node *ent, const vjt_node *xent, vigi
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_account_ref *refs = vj_alloc(j, (n ? n : 1) * sizeof *refs);
     if (!refs) return;
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_key(j, "entities.user_mentions");
       vj_push_idx(j, i);
       vigil_account_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL};
@@ -85,7 +85,7 @@ static void read_entities(vj *j, const vjt_node *ent, const vjt_node *xent, vigi
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_str *tags = vj_alloc(j, (n ? n : 1) * sizeof *tags);
     if (!tags) return;
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_key(j, "entities.hashtags");
       vj_push_idx(j, i);
       vigil_str t = VIGIL_STR_NULL;
@@ -101,7 +101,7 @@ static void read_entities(vj *j, const vjt_node *ent, const vjt_node *xent, vigi
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_url *urls = vj_alloc(j, (n ? n : 1) * sizeof *urls);
     if (!urls) return;
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_key(j, "entities.urls");
       vj_push_idx(j, i);
       vigil_url u = {VIGIL_STR_NULL, VIGIL_STR_NULL};
@@ -126,7 +126,7 @@ static void read_entities(vj *j, const vjt_node *ent, const vjt_node *xent, vigi
     size_t n = arr_len(a), k = 0, i = 0;
     vigil_media_ref *md = vj_alloc(j, (n ? n : 1) * sizeof *md);
     if (!md) return;
-    for (const vjt_node *c = a->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(a); c; c = c->next, i++) {
       vj_push_key(j, src_name);
       vj_push_idx(j, i);
       vigil_media_ref r = {VIGIL_STR_NULL, VIGIL_STR_NULL, VIGIL_STR_NULL};

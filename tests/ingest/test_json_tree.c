@@ -57,14 +57,14 @@ static void dump(out *o, const vjt_node *v) {
   case VJT_NULL: put(o, "null", 4); break;
   case VJT_TRUE: put(o, "true", 4); break;
   case VJT_FALSE: put(o, "false", 5); break;
-  case VJT_NUMBER: put(o, v->str, v->len); break;
-  case VJT_STRING: put_qstr(o, v->str, v->len); break;
+  case VJT_NUMBER: put(o, vjt_str(v), v->len); break;
+  case VJT_STRING: put_qstr(o, vjt_str(v), v->len); break;
   case VJT_ARRAY:
   case VJT_OBJECT: {
     int obj = v->type == VJT_OBJECT;
     putc_(o, obj ? '{' : '[');
     uint32_t n = 0;
-    for (const vjt_node *c = v->child; c; c = c->next, n++) {
+    for (const vjt_node *c = vjt_child(v); c; c = c->next, n++) {
       if (n) putc_(o, ',');
       if (obj) {
         assert_non_null(c->key);
@@ -191,7 +191,7 @@ static void test_numbers(void **state) {
                              "9223372036854775808,-9223372036854775809,1.0,1e2,0.1,1e999,"
                              "12345678901234567890123456789012345678901234567890123456789012345678901234567890"
                              "12345678901234567890123456789012345678901234567890.5]");
-  const vjt_node *c = r->child;
+  const vjt_node *c = vjt_child(r);
   int64_t x;
   double d;
   assert_int_equal(vjt_num_i64(c, &x), 0), assert_int_equal(x, 0), c = c->next;
@@ -225,20 +225,63 @@ static void test_get_and_flags(void **state) {
   v = vjt_get(r, "id", 2);
   assert_non_null(v);
   assert_int_equal(v->len, 1);
-  assert_memory_equal(v->str, "1", 1);
+  assert_memory_equal(vjt_str(v), "1", 1);
   assert_false(v->flags & VJT_F_COPIED);
   v = vjt_get(r, "text", 4);
   assert_true(v->flags & VJT_F_COPIED);
   assert_int_equal(v->len, 3);
-  assert_string_equal(v->str, "a\nb"); /* copies are NUL-terminated */
+  assert_string_equal(vjt_str(v), "a\nb"); /* copies are NUL-terminated */
   v = vjt_get(r, "z\0", 2);
   assert_non_null(v);
   assert_true(v->flags & VJT_F_KEY_NUL);
   assert_true(v->flags & VJT_F_STR_NUL);
   assert_int_equal(v->len, 3);
   assert_null(vjt_get(r, "nope", 4));
-  assert_null(vjt_get(r->child, "id", 2)); /* not an object */
+  assert_null(vjt_get(vjt_child(r), "id", 2)); /* not an object */
   vjt_arena_free(&a);
+}
+
+/* Nodes hold a 16-bit key length: longer keys (plain and escaped) keep their
+ * bytes in a NUL-terminated copy, never match a lookup by a short key or by
+ * their clamped length, and their neighbours are found as usual. A scalar
+ * has no children and a container no string. */
+static void test_long_keys_and_kinds(void **state) {
+  (void)state;
+  for (int escaped = 0; escaped < 2; escaped++) {
+    size_t klen = 70000;
+    char *doc = malloc(klen + 64);
+    assert_non_null(doc);
+    size_t n = 0;
+    n += (size_t)sprintf(doc + n, "{\"a\":1,\"");
+    for (size_t i = 0; i < klen; i++) doc[n++] = 'k';
+    if (escaped) memcpy(doc + n - 6, "\\u0041", 6); /* the key's last char: 'A' */
+    n += (size_t)sprintf(doc + n, "\":[true],\"b\":\"x\"}");
+    vjt_arena a;
+    vjt_arena_init(&a);
+    vjt_node *r;
+    vjt_error err;
+    assert_int_equal(vjt_parse(&a, doc, n, &r, &err), 0);
+    const vjt_node *c = vjt_child(r);
+    assert_non_null(c);
+    c = c->next;
+    assert_true(c->flags & VJT_F_KEY_LONG);
+    assert_int_equal(c->key_len, VJT_KEY_LEN_MAX);
+    size_t want = escaped ? klen - 5 : klen;
+    assert_int_equal(strlen(c->key), want);
+    assert_int_equal(c->key[want - 1], escaped ? 'A' : 'k');
+    assert_null(vjt_get(r, c->key, VJT_KEY_LEN_MAX));
+    assert_int_equal(vjt_get(r, "b", 1)->type, VJT_STRING);
+    assert_int_equal(vjt_get(r, "a", 1)->type, VJT_NUMBER);
+    /* kinds: scalars have no children, containers no string */
+    assert_null(vjt_child(vjt_get(r, "a", 1)));
+    assert_null(vjt_child(vjt_get(r, "b", 1)));
+    assert_null(vjt_str(c));
+    assert_null(vjt_str(r));
+    assert_int_equal(vjt_child(c)->type, VJT_TRUE);
+    assert_null(vjt_str(vjt_child(c)));
+    vjt_arena_free(&a);
+    free(doc);
+  }
 }
 
 /* Every position of a special byte relative to the 16-byte SIMD blocks and
@@ -279,7 +322,7 @@ static void test_scan_positions(void **state) {
           assert_int_equal(rc, 0);
           assert_int_equal(r->type, VJT_STRING);
           assert_int_equal(r->len, w);
-          assert_memory_equal(r->str, want, w);
+          assert_memory_equal(vjt_str(r), want, w);
         }
         /* cut anywhere: always "unterminated", never an over-read */
         for (size_t cut = 1; cut < n; cut++) assert_int_not_equal(vjt_parse(&a, exact, cut, &r, &err), 0);
@@ -308,9 +351,9 @@ static void test_big_and_reuse(void **state) {
     assert_int_equal(vjt_parse(&a, s, k, &r, &err), 0);
     assert_int_equal(r->len, n);
     size_t i = 0;
-    for (const vjt_node *c = r->child; c; c = c->next, i++) {
+    for (const vjt_node *c = vjt_child(r); c; c = c->next, i++) {
       int64_t x;
-      assert_int_equal(vjt_num_i64(c->child, &x), 0);
+      assert_int_equal(vjt_num_i64(vjt_child(c), &x), 0);
       assert_int_equal(x, (int64_t)i);
     }
     assert_int_equal(i, n);
@@ -326,7 +369,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cases),          cmocka_unit_test(test_numbers),
       cmocka_unit_test(test_get_and_flags),  cmocka_unit_test(test_scan_positions),
-      cmocka_unit_test(test_big_and_reuse),
+      cmocka_unit_test(test_big_and_reuse),  cmocka_unit_test(test_long_keys_and_kinds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
