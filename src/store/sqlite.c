@@ -201,7 +201,7 @@ static int journal_mode(sq_store *q, const char *sql, char *mode, size_t cap) {
   if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
     snprintf(mode, cap, "%s", (const char *)sqlite3_column_text(st, 0));
   sqlite3_finalize(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE || rc == SQLITE_BUSY ? 0 : sq_fail(q, rc, sql);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || (rc & 0xff) == SQLITE_BUSY ? 0 : sq_fail(q, rc, sql);
 }
 
 static int first_load_journal(sq_store *q) {
@@ -356,7 +356,16 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
   if (!rc && !q->readonly) rc = sq_exec(q, "PRAGMA page_size=65536;");
   /* checkpoints every 64 MB of WAL rather than SQLite's 1000 pages: bulk
    * ingest rewrites the same pages batch after batch */
-  if (!rc && !q->readonly) rc = sq_exec(q, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  /* WAL, unless another process is loading this store for the first time
+   * with a rollback journal (first_load_journal): SQLite then refuses the
+   * switch as busy, and this connection works in that mode, reading the
+   * last commit as in WAL (it waits only while a batch commits). The loader
+   * puts the store back in WAL when it is done. */
+  if (!rc && !q->readonly) {
+    char mode[16];
+    rc = journal_mode(q, "PRAGMA journal_mode=WAL", mode, sizeof mode);
+    if (!rc) rc = sq_exec(q, "PRAGMA synchronous=NORMAL;");
+  }
   if (!rc && !q->readonly) {
     char sql[64];
     int page = 4096;

@@ -122,11 +122,41 @@ static void test_other_connection_keeps_wal(void **state) {
   free(path);
 }
 
+/* Another command opens the store while its first load runs (a batch in
+ * progress): the open succeeds in the loader's journal mode and reads the
+ * last commit; the loader still commits, and the store ends in WAL. */
+static void test_open_during_first_load(void **state) {
+  (void)state;
+  char *path = store_path("firstload_during");
+  vigil_store *loader, *other;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &loader), 0);
+  add_account(loader, "100"); /* one batch committed */
+  assert_int_equal(vigil_store_begin(loader), 0);
+  vigil_account a;
+  vigil_account_init(&a);
+  a.platform = VIGIL_STR_LIT("twitter");
+  a.platform_id = VIGIL_STR_LIT("200");
+  int64_t id;
+  vigil_change ch;
+  assert_int_equal(vigil_store_account_upsert(loader, &a, 5, &id, &ch), 0);
+  assert_int_equal(vigil_store_open(path, 0, &other), 0);
+  vigil_store_stats st;
+  assert_int_equal(vigil_store_stats_get(other, &st), 0);
+  assert_int_equal(st.accounts, 1);
+  assert_int_equal(vigil_store_close(other), 0);
+  assert_int_equal(vigil_store_commit(loader), 0);
+  assert_int_equal(vigil_store_close(loader), 0);
+  expect_mode(path, "wal");
+  assert_int_equal(count_accounts(path), 2);
+  free(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_empty_store_first_load),
       cmocka_unit_test(test_plain_open_keeps_wal),
       cmocka_unit_test(test_other_connection_keeps_wal),
+      cmocka_unit_test(test_open_during_first_load),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
