@@ -166,7 +166,7 @@ int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what) { return step_
  * into the database file. In WAL mode it is written twice (into the WAL,
  * then copied into the file by the checkpoint), with a checksum pass and a
  * read of the WAL in between. Measured on the 204.5 MB twarc2 bench file:
- * system time -26 to -29%, CPU time -2.5 to -7% (paired runs).
+ * system time -26 to -29%, CPU time -2 to -7% (paired runs).
  * What it costs: while the load commits, readers of the store wait (they
  * would wait in WAL mode only for a checkpoint), and a reader that holds
  * the store longer than the busy timeout makes a commit fail (the re-run
@@ -354,8 +354,6 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
    * not read a whole page from disk. Must precede the switch to WAL, which
    * writes the header. */
   if (!rc && !q->readonly) rc = sq_exec(q, "PRAGMA page_size=65536;");
-  /* checkpoints every 64 MB of WAL rather than SQLite's 1000 pages: bulk
-   * ingest rewrites the same pages batch after batch */
   /* WAL, unless another process is loading this store for the first time
    * with a rollback journal (first_load_journal): SQLite then refuses the
    * switch as busy, and this connection works in that mode, reading the
@@ -366,6 +364,8 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
     rc = journal_mode(q, "PRAGMA journal_mode=WAL", mode, sizeof mode);
     if (!rc) rc = sq_exec(q, "PRAGMA synchronous=NORMAL;");
   }
+  /* checkpoints every 64 MB of WAL rather than SQLite's 1000 pages: bulk
+   * ingest rewrites the same pages batch after batch */
   if (!rc && !q->readonly) {
     char sql[64];
     int page = 4096;
