@@ -547,7 +547,6 @@ int vjt_num_double(const vjt_node *n, double *out) {
 
 const vjt_node *vjt_get(const vjt_node *obj, const char *key, size_t klen) {
   if (!obj || obj->type != VJT_OBJECT) return NULL;
-  if (obj->type != VJT_OBJECT) return NULL;
   for (const vjt_node *c = obj->u.child; c; c = c->next)
     if (c->key_len == klen && !(c->flags & VJT_F_KEY_LONG) && memcmp(c->key, key, klen) == 0)
       return c;
