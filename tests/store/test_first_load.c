@@ -41,8 +41,8 @@ static void expect_mode(const char *path, const char *want) {
   sqlite3_close(db);
 }
 
-static void add_account(vigil_store *s, const char *pid) {
-  assert_int_equal(vigil_store_begin(s), 0);
+/* A new account inside the caller's transaction. */
+static void upsert_account(vigil_store *s, const char *pid) {
   vigil_account a;
   vigil_account_init(&a);
   a.platform = VIGIL_STR_LIT("twitter");
@@ -52,6 +52,12 @@ static void add_account(vigil_store *s, const char *pid) {
   vigil_change ch;
   assert_int_equal(vigil_store_account_upsert(s, &a, 5, &id, &ch), 0);
   assert_int_equal(ch, VIGIL_NEW);
+}
+
+/* A new account in a transaction of its own. */
+static void add_account(vigil_store *s, const char *pid) {
+  assert_int_equal(vigil_store_begin(s), 0);
+  upsert_account(s, pid);
   assert_int_equal(vigil_store_commit(s), 0);
 }
 
@@ -132,13 +138,7 @@ static void test_open_during_first_load(void **state) {
   assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &loader), 0);
   add_account(loader, "100"); /* one batch committed */
   assert_int_equal(vigil_store_begin(loader), 0);
-  vigil_account a;
-  vigil_account_init(&a);
-  a.platform = VIGIL_STR_LIT("twitter");
-  a.platform_id = VIGIL_STR_LIT("200");
-  int64_t id;
-  vigil_change ch;
-  assert_int_equal(vigil_store_account_upsert(loader, &a, 5, &id, &ch), 0);
+  upsert_account(loader, "200");
   assert_int_equal(vigil_store_open(path, 0, &other), 0);
   vigil_store_stats st;
   assert_int_equal(vigil_store_stats_get(other, &st), 0);
