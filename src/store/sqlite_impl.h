@@ -79,6 +79,11 @@ typedef struct sq_store {
   /* this connection switched an empty store to a rollback journal for its
    * first load (see first_load_journal in sqlite.c); back to WAL at close */
   int first_load;
+  /* its shared flock(2) on the database file while it loads (-1: none) */
+  int load_lock_fd;
+  /* drop the deferred indexes with the first account written in the
+   * foreground (defer_indexes in sqlite.c) */
+  int defer_pending;
   /* id caches: "platform\0platform_id" -> {id, digest, profile_at} and
    * "platform\0username_key" -> {id}. Loaded once, kept in step with writes,
    * dropped on rollback. */

@@ -1,0 +1,274 @@
+/* A first load drops the two indexes whose keys arrive in random order
+ * (accounts by platform id, posts by author) and builds them at its end;
+ * their definitions wait in meta, so that a load that dies leaves them to
+ * the next read-write open, and a load that is running keeps them. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "store/sqltest.h"
+#include "vigil/error.h"
+#include "vigil/store.h"
+
+static char *store_path(const char *tag) {
+  char *dir = vt_tmpdir(tag);
+  assert_non_null(dir);
+  char *path = malloc(strlen(dir) + 8);
+  assert_non_null(path);
+  sprintf(path, "%s/t.db", dir);
+  free(dir);
+  return path;
+}
+
+static int64_t scalar(const char *path, const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  int64_t n = sqlt_scalar(db, sql);
+  sqlite3_close(db);
+  return n;
+}
+
+static void exec_sql(const char *path, const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  sqlt_exec(db, sql);
+  sqlite3_close(db);
+}
+
+static int64_t n_indexes(const char *path) {
+  return scalar(path, "SELECT count(*) FROM sqlite_schema WHERE type='index' AND"
+                      " name IN ('accounts_pid', 'posts_author')");
+}
+
+static int64_t n_deferred(const char *path) {
+  return scalar(path, "SELECT count(*) FROM meta WHERE key LIKE 'deferred!_index:%' ESCAPE '!'");
+}
+
+/* the definitions a store made by migrations has */
+static const char *const want_sql =
+    "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_schema WHERE type='index' AND"
+    " name IN ('accounts_pid', 'posts_author') ORDER BY name)";
+
+static char *index_sql(const char *path) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(db, want_sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  const char *t = (const char *)sqlite3_column_text(st, 0);
+  char *out = strdup(t ? t : "");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+static void add(vigil_store *s, const char *pid) {
+  assert_int_equal(vigil_store_begin(s), 0);
+  vigil_account a;
+  vigil_account_init(&a);
+  a.platform = VIGIL_STR_LIT("twitter");
+  a.platform_id = (vigil_str){pid, strlen(pid)};
+  a.username = (vigil_str){pid, strlen(pid)};
+  int64_t id;
+  vigil_change ch;
+  assert_int_equal(vigil_store_account_upsert(s, &a, 5, &id, &ch), 0);
+  assert_int_equal(ch, VIGIL_NEW);
+  vigil_post p;
+  vigil_post_init(&p);
+  p.platform = VIGIL_STR_LIT("twitter");
+  char post_id[64];
+  snprintf(post_id, sizeof post_id, "9%s", pid);
+  p.platform_id = (vigil_str){post_id, strlen(post_id)};
+  p.text = VIGIL_STR_LIT("a post");
+  vigil_post_refs r;
+  memset(&r, 0, sizeof r);
+  r.author = id;
+  int64_t post_row;
+  assert_int_equal(vigil_store_post_upsert(s, &p, &r, &post_row, &ch), 0);
+  assert_int_equal(vigil_store_commit(s), 0);
+}
+
+static char *reference_sql(void) {
+  char *path = store_path("deferidx_ref");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, 0, &s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  char *sql = index_sql(path);
+  assert_true(strlen(sql) > 0);
+  free(path);
+  return sql;
+}
+
+static void test_first_load_rebuilds_at_close(void **state) {
+  (void)state;
+  char *ref = reference_sql();
+  char *path = store_path("deferidx");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
+  add(s, "100");
+  add(s, "200");
+  assert_int_equal(n_indexes(path), 0);
+  assert_int_equal(n_deferred(path), 2);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_deferred(path), 0);
+  char *got = index_sql(path);
+  assert_string_equal(got, ref);
+  /* the rebuilt unique index holds: a duplicate platform id is refused */
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_not_equal(sqlite3_exec(db,
+                                    "INSERT INTO accounts(platform, platform_id, has_profile,"
+                                    " digest) VALUES('twitter', '100', 0, 0)",
+                                    NULL, NULL, NULL),
+                       SQLITE_OK);
+  sqlite3_close(db);
+  /* a second load finds data and keeps its indexes */
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
+  add(s, "300");
+  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(scalar(path, "SELECT count(*) FROM accounts"), 3);
+  free(got);
+  free(ref);
+  free(path);
+}
+
+/* A load killed after a commit: a read-only open leaves the store as it
+ * is; the next read-write open builds the indexes. */
+static void test_dead_load_rebuilt_by_next_open(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_dead");
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    vigil_store *s;
+    if (vigil_store_open(path, VIGIL_STORE_BULK, &s)) _exit(2);
+    add(s, "100");
+    _exit(0); /* no close: as if killed */
+  }
+  int status;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  assert_int_equal(n_indexes(path), 0);
+  assert_int_equal(n_deferred(path), 2);
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_READONLY, &s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(n_indexes(path), 0);
+  assert_int_equal(vigil_store_open(path, 0, &s), 0);
+  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_deferred(path), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(scalar(path, "SELECT count(*) FROM accounts"), 1);
+  free(path);
+}
+
+/* Another command opens the store between two batches of a running load:
+ * it leaves the indexes to the loader. */
+static void test_open_during_load_leaves_them(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_during");
+  vigil_store *loader, *other;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &loader), 0);
+  add(loader, "100");
+  assert_int_equal(vigil_store_open(path, 0, &other), 0);
+  assert_int_equal(n_indexes(path), 0);
+  assert_int_equal(vigil_store_close(other), 0);
+  add(loader, "200");
+  assert_int_equal(vigil_store_close(loader), 0);
+  assert_int_equal(n_indexes(path), 2);
+  free(path);
+}
+
+/* Two accounts with one platform id (which the loader's caches prevent;
+ * here written behind its back): the rebuild fails and says so, the
+ * definitions stay, opens still work, and once the duplicate is gone the
+ * next open builds the index. */
+static void test_duplicate_is_reported(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_dup");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
+  add(s, "100");
+  exec_sql(path, "INSERT INTO accounts(id, platform, platform_id, has_profile, digest)"
+                 " VALUES(1000, 'twitter', '100', 0, 0)");
+  assert_int_equal(vigil_store_close(s), VIGIL_EDB);
+  assert_int_equal(n_deferred(path), 1); /* posts_author was built all the same */
+  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='posts_author'"),
+                   1);
+  assert_int_equal(vigil_store_open(path, 0, &s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(n_deferred(path), 1);
+  exec_sql(path, "DELETE FROM accounts WHERE id = 1000");
+  assert_int_equal(vigil_store_open(path, 0, &s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_deferred(path), 0);
+  free(path);
+}
+
+/* meta is data, not code: only a single CREATE INDEX of one of the two
+ * names is ever run from it. */
+static void test_tampered_definition_not_run(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_tamper");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, 0, &s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  exec_sql(path, "DROP INDEX accounts_pid;"
+                 "INSERT INTO meta(key, value) VALUES('deferred_index:accounts_pid',"
+                 " 'CREATE INDEX accounts_pid ON accounts(platform_id); DROP TABLE posts')");
+  assert_int_equal(vigil_store_open(path, 0, &s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='posts'"), 1);
+  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='accounts_pid'"),
+                   0);
+  exec_sql(path, "UPDATE meta SET key='deferred_index:evil',"
+                 " value='CREATE INDEX evil ON accounts(platform)'"
+                 " WHERE key='deferred_index:accounts_pid'");
+  assert_int_equal(vigil_store_open(path, 0, &s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='evil'"), 0);
+  free(path);
+}
+
+/* A load that writes only stub accounts (an edge list: on the background
+ * thread, where the index cost overlaps the parsing) keeps the indexes. */
+static void test_stub_only_load_keeps_them(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_stubs");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
+  assert_int_equal(vigil_store_begin(s), 0);
+  int64_t a, b;
+  vigil_account_ref ra = {VIGIL_STR_LIT("1"), VIGIL_STR_NULL};
+  vigil_account_ref rb = {VIGIL_STR_LIT("2"), VIGIL_STR_NULL};
+  assert_int_equal(vigil_store_account_resolve(s, VIGIL_STR_LIT("twitter"), &ra, 1, &a, NULL), 0);
+  assert_int_equal(vigil_store_account_resolve(s, VIGIL_STR_LIT("twitter"), &rb, 1, &b, NULL), 0);
+  assert_int_equal(vigil_store_edge_put(s, VIGIL_EDGE_FOLLOW, a, b, 1, 5), 0);
+  assert_int_equal(vigil_store_commit(s), 0);
+  assert_int_equal(scalar(path, "SELECT count(*) FROM accounts"), 2);
+  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_deferred(path), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(n_indexes(path), 2);
+  free(path);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_first_load_rebuilds_at_close),
+      cmocka_unit_test(test_dead_load_rebuilt_by_next_open),
+      cmocka_unit_test(test_open_during_load_leaves_them),
+      cmocka_unit_test(test_duplicate_is_reported),
+      cmocka_unit_test(test_tampered_definition_not_run),
+      cmocka_unit_test(test_stub_only_load_keeps_them),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
