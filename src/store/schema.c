@@ -1,6 +1,9 @@
 /* The SQLite schema as a list of forward migrations. Migration i takes the
  * store from version i to i+1; a store records its version in
- * PRAGMA user_version. Never edit a released migration: append a new one. */
+ * PRAGMA user_version. Never edit a released migration: append a new one.
+ * A first load drops accounts_pid and posts_author until it ends
+ * (deferred_indexes in sqlite.c); an open rebuilds them before it migrates,
+ * unless a load still runs, and that load is then on the current version. */
 #include <stddef.h>
 
 const char *const vigil_sqlite_migrations[] = {

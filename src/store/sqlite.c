@@ -276,8 +276,9 @@ static int is_deferred_create(const char *name, const char *sql) {
  * path and gives up at once (returns 0) while a loader holds the store. */
 static int rebuild_deferred_indexes(sq_store *q, const char *path) {
   sqlite3_stmt *st;
-  int rc = sq_prepare(q, &st, "SELECT 1 FROM meta WHERE " DEFERRED_WHERE " LIMIT 1");
-  if (rc) return rc;
+  /* no meta table (a new store), or not a database: migrate() says which */
+  if (sq_prepare(q, &st, "SELECT 1 FROM meta WHERE " DEFERRED_WHERE " LIMIT 1")) return 0;
+  int rc = 0;
   int pending = sqlite3_step(st) == SQLITE_ROW;
   sqlite3_finalize(st);
   if (!pending) return 0;
@@ -547,12 +548,13 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
     snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint=%d;", (64 << 20) / page);
     if (!rc) rc = sq_exec(q, sql);
   }
-  if (!rc) rc = migrate(q);
-  /* What a first load that died left to do. Not fatal: the store works
-   * without the indexes, only slower. */
+  /* What a first load that died left to do, before migrations (which may
+   * expect the indexes). Not fatal: the store works without them, only
+   * slower. */
   if (!rc && !q->readonly && rebuild_deferred_indexes(q, path))
     fprintf(stderr, "vigil: store %s: %s (the store works without it, more slowly)\n", path,
             q->base.errmsg);
+  if (!rc) rc = migrate(q);
   if (!rc && !q->readonly && (flags & VIGIL_STORE_BULK)) rc = first_load_journal(q, path);
   if (!rc) {
     /* a file that is not a SQLite database shows up here at the latest */
