@@ -36,6 +36,16 @@ char *vt_tmpdir(const char *tag) {
   return d ? strdup(d) : NULL;
 }
 
+char *vt_tmppath(const char *tag, const char *name) {
+  char *dir = vt_tmpdir(tag);
+  if (!dir) return NULL;
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *path = malloc(n);
+  if (path) snprintf(path, n, "%s/%s", dir, name);
+  free(dir);
+  return path;
+}
+
 char *vt_read_file(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;

@@ -17,6 +17,9 @@ const char *vt_shared(const char *rel);
 const char *vt_testdata(const char *rel);
 /* A fresh empty directory for this test (malloc'd; caller frees). */
 char *vt_tmpdir(const char *tag);
+/* The path of `name` inside a fresh empty directory (malloc'd; caller
+ * frees); NULL on error. */
+char *vt_tmppath(const char *tag, const char *name);
 /* Reads a whole file (malloc'd, NUL-terminated); NULL on error. */
 char *vt_read_file(const char *path, size_t *len);
 int vt_write_file(const char *path, const void *data, size_t len);

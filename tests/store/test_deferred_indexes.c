@@ -15,12 +15,8 @@
 #include "vigil/store.h"
 
 static char *store_path(const char *tag) {
-  char *dir = vt_tmpdir(tag);
-  assert_non_null(dir);
-  char *path = malloc(strlen(dir) + 8);
+  char *path = vt_tmppath(tag, "t.db");
   assert_non_null(path);
-  sprintf(path, "%s/t.db", dir);
-  free(dir);
   return path;
 }
 
