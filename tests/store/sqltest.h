@@ -27,4 +27,22 @@ static inline int64_t sqlt_scalar(sqlite3 *db, const char *sql) {
   return v;
 }
 
+/* sqlt_scalar on a connection of its own to the store file at path. */
+static inline int64_t sqlt_file_scalar(const char *path, const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  int64_t v = sqlt_scalar(db, sql);
+  sqlite3_close(db);
+  return v;
+}
+
+/* sqlt_exec on a connection of its own (waiting up to 5 s for a writer). */
+static inline void sqlt_file_exec(const char *path, const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  sqlt_exec(db, sql);
+  sqlite3_close(db);
+}
+
 #endif

@@ -20,29 +20,21 @@ static char *store_path(const char *tag) {
   return path;
 }
 
-static int64_t scalar(const char *path, const char *sql) {
-  sqlite3 *db;
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  int64_t n = sqlt_scalar(db, sql);
-  sqlite3_close(db);
-  return n;
-}
-
-static void exec_sql(const char *path, const char *sql) {
-  sqlite3 *db;
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  sqlt_exec(db, sql);
-  sqlite3_close(db);
+/* 1 if the schema has an object (table, index) of that name */
+static int64_t has(const char *path, const char *name) {
+  char sql[256];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_schema WHERE name='%s'", name);
+  return sqlt_file_scalar(path, sql);
 }
 
 static int64_t n_indexes(const char *path) {
-  return scalar(path, "SELECT count(*) FROM sqlite_schema WHERE type='index' AND"
-                      " name IN ('accounts_pid', 'posts_author')");
+  return sqlt_file_scalar(path, "SELECT count(*) FROM sqlite_schema WHERE type='index' AND"
+                                " name IN ('accounts_pid', 'posts_author')");
 }
 
 static int64_t n_deferred(const char *path) {
-  return scalar(path, "SELECT count(*) FROM meta WHERE key LIKE 'deferred!_index:%' ESCAPE '!'");
+  return sqlt_file_scalar(path, "SELECT count(*) FROM meta"
+                                " WHERE key LIKE 'deferred!_index:%' ESCAPE '!'");
 }
 
 /* the definitions a store made by migrations has */
@@ -129,7 +121,7 @@ static void test_first_load_rebuilds_at_close(void **state) {
   add(s, "300");
   assert_int_equal(n_indexes(path), 2);
   assert_int_equal(vigil_store_close(s), 0);
-  assert_int_equal(scalar(path, "SELECT count(*) FROM accounts"), 3);
+  assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM accounts"), 3);
   free(got);
   free(ref);
   free(path);
@@ -161,7 +153,7 @@ static void test_dead_load_rebuilt_by_next_open(void **state) {
   assert_int_equal(n_indexes(path), 2);
   assert_int_equal(n_deferred(path), 0);
   assert_int_equal(vigil_store_close(s), 0);
-  assert_int_equal(scalar(path, "SELECT count(*) FROM accounts"), 1);
+  assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM accounts"), 1);
   free(path);
 }
 
@@ -192,16 +184,15 @@ static void test_duplicate_is_reported(void **state) {
   vigil_store *s;
   assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
   add(s, "100");
-  exec_sql(path, "INSERT INTO accounts(id, platform, platform_id, has_profile, digest)"
+  sqlt_file_exec(path, "INSERT INTO accounts(id, platform, platform_id, has_profile, digest)"
                  " VALUES(1000, 'twitter', '100', 0, 0)");
   assert_int_equal(vigil_store_close(s), VIGIL_EDB);
   assert_int_equal(n_deferred(path), 1); /* posts_author was built all the same */
-  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='posts_author'"),
-                   1);
+  assert_int_equal(has(path, "posts_author"), 1);
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
   assert_int_equal(n_deferred(path), 1);
-  exec_sql(path, "DELETE FROM accounts WHERE id = 1000");
+  sqlt_file_exec(path, "DELETE FROM accounts WHERE id = 1000");
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
   assert_int_equal(n_indexes(path), 2);
@@ -217,20 +208,19 @@ static void test_tampered_definition_not_run(void **state) {
   vigil_store *s;
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
-  exec_sql(path, "DROP INDEX accounts_pid;"
+  sqlt_file_exec(path, "DROP INDEX accounts_pid;"
                  "INSERT INTO meta(key, value) VALUES('deferred_index:accounts_pid',"
                  " 'CREATE INDEX accounts_pid ON accounts(platform_id); DROP TABLE posts')");
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
-  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='posts'"), 1);
-  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='accounts_pid'"),
-                   0);
-  exec_sql(path, "UPDATE meta SET key='deferred_index:evil',"
+  assert_int_equal(has(path, "posts"), 1);
+  assert_int_equal(has(path, "accounts_pid"), 0);
+  sqlt_file_exec(path, "UPDATE meta SET key='deferred_index:evil',"
                  " value='CREATE INDEX evil ON accounts(platform)'"
                  " WHERE key='deferred_index:accounts_pid'");
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
-  assert_int_equal(scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name='evil'"), 0);
+  assert_int_equal(has(path, "evil"), 0);
   free(path);
 }
 
@@ -249,7 +239,7 @@ static void test_stub_only_load_keeps_them(void **state) {
   assert_int_equal(vigil_store_account_resolve(s, VIGIL_STR_LIT("twitter"), &rb, 1, &b, NULL), 0);
   assert_int_equal(vigil_store_edge_put(s, VIGIL_EDGE_FOLLOW, a, b, 1, 5), 0);
   assert_int_equal(vigil_store_commit(s), 0);
-  assert_int_equal(scalar(path, "SELECT count(*) FROM accounts"), 2);
+  assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM accounts"), 2);
   assert_int_equal(n_indexes(path), 2);
   assert_int_equal(n_deferred(path), 0);
   assert_int_equal(vigil_store_close(s), 0);

@@ -58,11 +58,7 @@ static void add_account(vigil_store *s, const char *pid) {
 }
 
 static int64_t count_accounts(const char *path) {
-  sqlite3 *db;
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  int64_t n = sqlt_scalar(db, "SELECT count(*) FROM accounts");
-  sqlite3_close(db);
-  return n;
+  return sqlt_file_scalar(path, "SELECT count(*) FROM accounts");
 }
 
 static void test_empty_store_first_load(void **state) {
