@@ -28,7 +28,7 @@
 
 typedef struct vigil_store vigil_store;
 
-#define VIGIL_STORE_SCHEMA_VERSION 5
+#define VIGIL_STORE_SCHEMA_VERSION 6
 
 enum {
   VIGIL_STORE_READONLY = 0x1, /* open without writing (no migrations) */

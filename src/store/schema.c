@@ -155,4 +155,30 @@ const char *const vigil_sqlite_migrations[] = {
     "DROP INDEX accounts_pid;"
     "CREATE UNIQUE INDEX accounts_pid ON accounts(platform_id, platform)"
     "  WHERE platform_id IS NOT NULL;",
+    /* 5 -> 6: posts' unique key becomes an index of its own, posts_pid, so
+     * that a first load can drop it and build it at its end like the other
+     * two (deferred_indexes in sqlite.c): new posts' ids arrive in no order,
+     * and a 1.45 GB load of 1.55M posts took 38% less CPU without the key
+     * than with it kept row by row. The table is rebuilt as in 4 -> 5. */
+    "CREATE TABLE posts_v6("
+    "  id INTEGER PRIMARY KEY,"
+    "  platform TEXT NOT NULL,"
+    "  platform_id TEXT NOT NULL,"
+    "  author INTEGER NOT NULL REFERENCES accounts(id),"
+    "  text TEXT, lang TEXT, source TEXT, created_at INTEGER,"
+    "  reply_to_post TEXT, reply_to INTEGER REFERENCES accounts(id),"
+    "  retweet_of_post TEXT, retweet_of INTEGER REFERENCES accounts(id),"
+    "  quote_of_post TEXT, quote_of INTEGER REFERENCES accounts(id),"
+    "  digest INTEGER NOT NULL,"
+    "  raw TEXT, entities BLOB, observed_at INTEGER);"
+    "INSERT INTO posts_v6(id, platform, platform_id, author, text, lang, source, created_at,"
+    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
+    "  raw, entities, observed_at)"
+    " SELECT id, platform, platform_id, author, text, lang, source, created_at,"
+    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
+    "  raw, entities, observed_at FROM posts ORDER BY id;"
+    "DROP TABLE posts;"
+    "ALTER TABLE posts_v6 RENAME TO posts;"
+    "CREATE INDEX posts_author ON posts(author, id);"
+    "CREATE UNIQUE INDEX posts_pid ON posts(platform_id, platform);",
     NULL};

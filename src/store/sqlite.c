@@ -207,18 +207,21 @@ static int journal_mode(sq_store *q, const char *sql, char *mode, size_t cap) {
   return rc == SQLITE_ROW || rc == SQLITE_DONE || (rc & 0xff) == SQLITE_BUSY ? 0 : sq_fail(q, rc, sql);
 }
 
-/* A first load also builds two secondary indexes once at its end (CREATE
- * INDEX: a scan and a sort) instead of row by row: accounts by platform id
- * and posts by author take their keys in random order, so every row cost a
- * descent of the index to a page that was rarely in the CPU's caches.
- * Measured on the twarc2 bench file: CPU -6 to -13% (medians of paired
- * runs, the rebuild included). Nothing the load does reads them: it finds
- * accounts and posts through its own caches, and stays the only writer
- * (real_begin drops the caches if another process wrote). They go with
- * the first account the load writes itself (sq_account_upsert), in its
- * transaction: an edge list writes only stub accounts, on the background
- * thread, where the index cost overlapped the parsing; there a rebuild at
- * the end would add to the wall time (0.8 s for 570k accounts).
+/* A first load also builds three indexes once at its end (CREATE INDEX: a
+ * scan and a sort) instead of row by row: accounts by platform id, posts by
+ * author and posts by platform id take their keys in random order, so
+ * every row cost a descent of each index to a page that was rarely in the
+ * CPU's caches. Measured, the rebuild included (docs/store.md): on the
+ * twarc2 bench file CPU 0.93-0.94 of before for the first two and 0.96
+ * more for posts_pid (medians of paired runs); on a 1.45 GB synthetic load
+ * with post ids in no order, 22-25 s before, 16-17 s after. Nothing the
+ * load does reads them: it finds accounts and posts through its own caches,
+ * and stays the only writer (real_begin drops the caches if another process
+ * wrote). They go with the first account the load writes itself
+ * (sq_account_upsert), in its transaction: an edge list writes only stub
+ * accounts, on the background thread, where the index cost overlapped the
+ * parsing; there a rebuild at the end would add to the wall time (0.8 s for
+ * 570k accounts).
  *
  * Each dropped index's CREATE statement is kept in meta under
  * "deferred_index:NAME" in the transaction that drops it, so a load that
@@ -228,17 +231,23 @@ static int journal_mode(sq_store *q, const char *sql, char *mode, size_t cap) {
  * on the database file for the whole load, and an open rebuilds only if it
  * gets the exclusive one without waiting, so a `vigil stats` during a load
  * leaves the indexes to the loader (the kernel drops a dead loader's
- * lock). A rebuild that fails leaves the definition for the next try. A UNIQUE one fails only if the store holds two accounts
- * with one platform id, which the caches exist to prevent: it is reported
- * and the store keeps working without the index. */
-static const char *const deferred_indexes[] = {"accounts_pid", "posts_author"};
+ * lock). A rebuild that fails leaves the definition for the next try. A
+ * UNIQUE one fails only if the store holds two accounts or posts with one
+ * platform id, which the caches exist to prevent: it is reported and the
+ * store keeps working without the index. */
+static const char *const deferred_indexes[] = {"accounts_pid", "posts_author", "posts_pid"};
 #define DEFERRED_KEY "deferred_index:"
 #define DEFERRED_WHERE "substr(key, 1, length('" DEFERRED_KEY "')) = '" DEFERRED_KEY "'"
 
-/* Inside the load's transaction: if it rolls back, so does this. */
+/* Inside the load's transaction: if it rolls back, so does this. posts_pid
+ * goes only while every stored post is in the post cache (posts_all_cached):
+ * then a post the cache does not know is new, and its insert needs no key to
+ * check (upsert_row in sqlite_posts.c). */
 static int defer_indexes(sq_store *q) {
   int rc = 0;
   for (size_t i = 0; i < sizeof deferred_indexes / sizeof deferred_indexes[0] && !rc; i++) {
+    int is_posts_pid = strcmp(deferred_indexes[i], "posts_pid") == 0;
+    if (is_posts_pid && !q->posts_all_cached) continue;
     sqlite3_stmt *st;
     if ((rc = sq_prepare(q, &st,
                          "INSERT OR REPLACE INTO meta(key, value) SELECT '" DEFERRED_KEY
@@ -252,6 +261,7 @@ static int defer_indexes(sq_store *q) {
       char sql[128];
       snprintf(sql, sizeof sql, "DROP INDEX %s", deferred_indexes[i]);
       rc = sq_exec(q, sql);
+      if (!rc && is_posts_pid) q->posts_pid_gone = 1;
     }
   }
   return rc;
@@ -271,14 +281,99 @@ static int is_deferred_create(const char *name, const char *sql) {
   return rest && strncmp(rest, name, n) == 0 && rest[n] == ' ';
 }
 
-/* Rebuilds the indexes a first load deferred, if any, in one transaction.
+/* A deferred index as meta holds it. */
+typedef struct deferred_row {
+  char key[128];
+  char sql[1024];
+} deferred_row;
+
+/* The deferred index whose key is `key` (exact), or the first one after it
+ * (!exact; "" for the first of all): 1 and *out, 0 when there is none, or a
+ * VIGIL_E* code. Copied out, so that no statement is open while the index
+ * is built. */
+static int find_deferred(sq_store *q, const char *key, int exact, deferred_row *out) {
+  sqlite3_stmt *st;
+  int rc = sq_prepare(q, &st,
+                      exact ? "SELECT key, value FROM meta WHERE key = ?1"
+                            : "SELECT key, value FROM meta WHERE " DEFERRED_WHERE
+                              " AND key > ?1 ORDER BY key LIMIT 1");
+  if (rc) return rc;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  int src = sqlite3_step(st);
+  if (src == SQLITE_ROW) {
+    const char *k = (const char *)sqlite3_column_text(st, 0);
+    const char *sql = (const char *)sqlite3_column_text(st, 1);
+    if (!k || !sql || strlen(k) >= sizeof out->key || strlen(sql) >= sizeof out->sql) {
+      snprintf(q->base.errmsg, sizeof q->base.errmsg, "meta holds a malformed deferred index");
+      rc = VIGIL_ECORRUPT;
+    } else {
+      strcpy(out->key, k);
+      strcpy(out->sql, sql);
+      rc = 1;
+    }
+  } else if (src != SQLITE_DONE) {
+    rc = sq_fail(q, src, "reading meta");
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Builds one deferred index and forgets its definition, in the caller's
+ * transaction. */
+static int build_deferred(sq_store *q, const deferred_row *d) {
+  const char *name = d->key + strlen(DEFERRED_KEY);
+  if (!is_deferred_create(name, d->sql)) {
+    snprintf(q->base.errmsg, sizeof q->base.errmsg,
+             "meta holds a deferred index that is not one of vigil's");
+    return VIGIL_ECORRUPT;
+  }
+  char what[160];
+  snprintf(what, sizeof what, "rebuilding index %s", name);
+  sqlite3_stmt *st = NULL;
+  const char *tail = NULL;
+  int rc, prc = sqlite3_prepare_v2(q->db, d->sql, -1, &st, &tail);
+  if (prc != SQLITE_OK) {
+    rc = sq_fail(q, prc, what);
+  } else {
+    while (tail && isspace((unsigned char)*tail)) tail++;
+    if (tail && *tail) {
+      snprintf(q->base.errmsg, sizeof q->base.errmsg, "%s: more than one statement", what);
+      rc = VIGIL_ECORRUPT;
+    } else {
+      rc = step_done(q, st, what);
+    }
+  }
+  sqlite3_finalize(st);
+  if (!rc && !(rc = sq_prepare(q, &st, "DELETE FROM meta WHERE key = ?1"))) {
+    sqlite3_bind_text(st, 1, d->key, -1, SQLITE_STATIC);
+    rc = step_done(q, st, "forgetting a deferred index");
+    sqlite3_finalize(st);
+  }
+  if (!rc && strcmp(name, "posts_pid") == 0) q->posts_pid_gone = 0;
+  return rc;
+}
+
+int sq_posts_pid_restore(sq_store *q) {
+  if (!q->posts_pid_gone) return 0;
+  deferred_row d;
+  int rc = find_deferred(q, DEFERRED_KEY "posts_pid", 1, &d);
+  if (rc < 0) return rc;
+  if (rc == 0) {
+    /* gone from meta: the transaction that dropped it rolled back, drop
+     * included */
+    q->posts_pid_gone = 0;
+    return 0;
+  }
+  return build_deferred(q, &d);
+}
+
+/* Rebuilds the indexes a first load deferred, if any.
  * The loader calls it at close (path NULL); an open passes the store's
  * path and gives up at once (returns 0) while a loader holds the store. */
 static int rebuild_deferred_indexes(sq_store *q, const char *path) {
   sqlite3_stmt *st;
   /* no meta table (a new store), or not a database: migrate() says which */
   if (sq_prepare(q, &st, "SELECT 1 FROM meta WHERE " DEFERRED_WHERE " LIMIT 1")) return 0;
-  int rc = 0;
   int pending = sqlite3_step(st) == SQLITE_ROW;
   sqlite3_finalize(st);
   if (!pending) return 0;
@@ -292,67 +387,24 @@ static int rebuild_deferred_indexes(sq_store *q, const char *path) {
     sqlite3_busy_timeout(q->db, 0); /* nor wait for a writer */
   }
   /* one index per transaction: one that cannot be built keeps the others */
-  int first_rc = 0;
+  int rc = 0, first_rc = 0;
   char first_msg[sizeof q->base.errmsg];
-  char after[128] = "";
+  char after[sizeof((deferred_row *)0)->key] = "";
   for (;;) {
-    if ((rc = sq_prepare(q, &st,
-                         "SELECT key, substr(key, length('" DEFERRED_KEY "') + 1), value"
-                         " FROM meta WHERE " DEFERRED_WHERE " AND key > ?1 ORDER BY key"
-                         " LIMIT 1")))
-      break;
-    sqlite3_bind_text(st, 1, after, -1, SQLITE_STATIC);
-    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-      rc = rc == SQLITE_DONE ? 0 : sq_fail(q, rc, "reading meta");
-      sqlite3_finalize(st);
+    deferred_row d;
+    int got = find_deferred(q, after, 0, &d);
+    if (got <= 0) {
+      rc = got;
       break;
     }
-    const char *key = (const char *)sqlite3_column_text(st, 0);
-    const char *name = (const char *)sqlite3_column_text(st, 1);
-    const char *sql = (const char *)sqlite3_column_text(st, 2);
-    if (!key || strlen(key) >= sizeof after) {
-      sqlite3_finalize(st);
-      snprintf(q->base.errmsg, sizeof q->base.errmsg, "meta holds a malformed deferred index");
-      rc = VIGIL_ECORRUPT;
-      break;
-    }
-    strcpy(after, key);
-    char what[160];
-    snprintf(what, sizeof what, "rebuilding index %s", name ? name : "?");
-    sqlite3_stmt *cr = NULL;
-    const char *tail = NULL;
-    int prc = SQLITE_OK;
-    if (!name || !sql || !is_deferred_create(name, sql)) {
-      snprintf(q->base.errmsg, sizeof q->base.errmsg,
-               "meta holds a deferred index that is not one of vigil's");
-      rc = VIGIL_ECORRUPT;
-    } else if ((rc = sq_exec(q, "BEGIN IMMEDIATE"))) {
+    strcpy(after, d.key);
+    if ((rc = sq_exec(q, "BEGIN IMMEDIATE"))) {
       /* a writer holds the store: leave the rest for later */
-      sqlite3_finalize(st);
       if (path && rc == VIGIL_EBUSY) rc = 0;
       break;
-    } else if ((prc = sqlite3_prepare_v2(q->db, sql, -1, &cr, &tail)) != SQLITE_OK) {
-      rc = sq_fail(q, prc, what);
-    } else {
-      while (tail && isspace((unsigned char)*tail)) tail++;
-      if (tail && *tail) {
-        snprintf(q->base.errmsg, sizeof q->base.errmsg, "%s: more than one statement", what);
-        rc = VIGIL_ECORRUPT;
-      } else {
-        rc = step_done(q, cr, what);
-      }
     }
-    sqlite3_finalize(cr);
-    sqlite3_finalize(st);
-    if (!rc && !sqlite3_get_autocommit(q->db)) {
-      sqlite3_stmt *del;
-      if (!(rc = sq_prepare(q, &del, "DELETE FROM meta WHERE key = ?1"))) {
-        sqlite3_bind_text(del, 1, after, -1, SQLITE_STATIC);
-        rc = step_done(q, del, "forgetting a deferred index");
-        sqlite3_finalize(del);
-      }
-      if (!rc) rc = sq_exec(q, "COMMIT");
-    }
+    rc = build_deferred(q, &d);
+    if (!rc) rc = sq_exec(q, "COMMIT");
     if (!sqlite3_get_autocommit(q->db)) sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
     if (rc && !first_rc) {
       first_rc = rc; /* the caller hears of the first failure */
@@ -381,6 +433,16 @@ static int first_load_journal(sq_store *q, const char *path) {
     q->load_lock_fd = -1;
   }
   q->defer_pending = q->load_lock_fd >= 0;
+  /* The baseline real_begin compares with, read after the switch of
+   * journal (which counts as a change) and before the store is seen empty
+   * again: a write by another process after it drops the caches, and with
+   * them posts_all_cached, at the next begin. */
+  sqlite3_stmt *st;
+  if ((rc = sq_prepare(q, &st, "PRAGMA data_version"))) return rc;
+  if (sqlite3_step(st) == SQLITE_ROW) q->data_version = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if ((rc = store_is_empty(q, &empty))) return rc;
+  q->posts_all_cached = q->defer_pending && empty;
   return 0;
 }
 
@@ -442,12 +504,13 @@ static int prepare_all(sq_store *q) {
       {&q->st_acc_set_pid, "UPDATE accounts SET platform_id=?2 WHERE id=?1"},
       {&q->st_post_find,
        "SELECT id, digest, observed_at FROM posts WHERE platform=?1 AND platform_id=?2"},
+      /* OR IGNORE, not ON CONFLICT(...): that form needs posts_pid when
+       * it is prepared, and a first load may have dropped it */
       {&q->st_post_insert,
-       "INSERT INTO posts(platform, platform_id, author, text, lang, source, created_at,"
+       "INSERT OR IGNORE INTO posts(platform, platform_id, author, text, lang, source, created_at,"
        " reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
        " raw, entities, observed_at)"
-       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"
-       " ON CONFLICT(platform, platform_id) DO NOTHING"},
+       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)"},
       {&q->st_post_update,
        "UPDATE posts SET author=?3, text=?4, lang=?5, source=?6, created_at=?7,"
        " reply_to_post=?8, reply_to=?9, retweet_of_post=?10, retweet_of=?11,"
@@ -579,6 +642,7 @@ int vigil_store_sqlite_open(const char *path, int flags, vigil_store **out) {
 }
 
 static void drop_post_cache(sq_full *f) {
+  f->q.posts_all_cached = 0;
   for (int i = 0; i < f->nplats; i++) vigil_u64map_release(&f->plats[i].posts);
   free(f->pmeta);
   f->pmeta = NULL;
@@ -603,14 +667,20 @@ int sq_post_cache_put(sq_store *q, vigil_str platform, vigil_str pid, int64_t ro
   sq_full *f = (sq_full *)q;
   uint64_t num;
   plat_ids *pe;
-  if (!numeric_id(pid, &num) || !(pe = plat_entry(q, platform, 1))) return 0;
+  if (!numeric_id(pid, &num) || !(pe = plat_entry(q, platform, 1))) {
+    q->posts_all_cached = 0;
+    return 0;
+  }
   if (f->pmeta_n && rowid >= f->pmeta_base && (uint64_t)(rowid - f->pmeta_base) < f->pmeta_n) {
     f->pmeta[rowid - f->pmeta_base] = (post_meta){digest, seen};
     return 0;
   }
   /* only the run of rows inserted since the cache began, which is
    * contiguous (rowid = max + 1); anything else is not cached */
-  if (f->pmeta_n && rowid != f->pmeta_base + (int64_t)f->pmeta_n) return 0;
+  if (f->pmeta_n && rowid != f->pmeta_base + (int64_t)f->pmeta_n) {
+    q->posts_all_cached = 0;
+    return 0;
+  }
   if (f->pmeta_n >= POST_CACHE_MAX) drop_post_cache(f);
   if (!f->pmeta_n) f->pmeta_base = rowid;
   post_meta *m = vigil_array_grow(f->pmeta, &f->pmeta_cap, f->pmeta_n + 1, sizeof *m);

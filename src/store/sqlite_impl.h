@@ -84,6 +84,12 @@ typedef struct sq_store {
   /* drop the deferred indexes with the first account written in the
    * foreground (defer_indexes in sqlite.c) */
   int defer_pending;
+  /* every post in the store is in the post cache (a first load, until the
+   * cache drops or skips one): a post it does not know is new */
+  int posts_all_cached;
+  /* this connection dropped posts_pid (posts' unique key) and has not built
+   * it again: inserts may go without it only while posts_all_cached */
+  int posts_pid_gone;
   /* id caches: "platform\0platform_id" -> {id, digest, profile_at} and
    * "platform\0username_key" -> {id}. Loaded once, kept in step with writes,
    * dropped on rollback. */
@@ -219,6 +225,10 @@ int sq_edges_flush_vecs(sq_store *q, sq_edge_vec (*vecs)[2]);
 /* Waits for a background commit; returns its result (after rolling back
  * and dropping caches if it failed). */
 int sq_wait(sq_store *q);
+/* Builds posts_pid again if this connection dropped it (in the current
+ * transaction), so that inserts find conflicts: for when posts_all_cached no
+ * longer holds. */
+int sq_posts_pid_restore(sq_store *q);
 #define SQ_WAIT(q)         \
   do {                     \
     int wrc_ = sq_wait(q); \

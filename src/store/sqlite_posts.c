@@ -388,7 +388,11 @@ static int upsert_row(sq_store *q, const vigil_post *p, const vigil_post_refs *r
   uint64_t old_digest;
   if (!sq_post_cache_get(q, p->platform, p->platform_id, &found, &old_digest, &old_seen)) {
     /* Insert first: in a bulk load nearly every post is new, and the
-     * insert finds a conflict with the same index seek a lookup would cost. */
+     * insert finds a conflict with the same index seek a lookup would cost.
+     * A first load that dropped posts_pid has every stored post in the
+     * cache, so this one is new; once that no longer holds, the key must
+     * be back before anything is inserted. */
+    if (!q->posts_all_cached && (rc = sq_posts_pid_restore(q))) return rc;
     st = q->st_post_insert;
     bind_str(st, 1, p->platform);
     bind_str(st, 2, p->platform_id);

@@ -1,5 +1,6 @@
-/* A first load drops the two indexes whose keys arrive in random order
- * (accounts by platform id, posts by author) and builds them at its end;
+/* A first load drops the three indexes whose keys arrive in random order
+ * (accounts by platform id, posts by author, posts by platform id) and
+ * builds them at its end;
  * their definitions wait in meta, so that a load that dies leaves them to
  * the next read-write open, and a load that is running keeps them. */
 #include <sqlite3.h>
@@ -29,7 +30,7 @@ static int64_t has(const char *path, const char *name) {
 
 static int64_t n_indexes(const char *path) {
   return sqlt_file_scalar(path, "SELECT count(*) FROM sqlite_schema WHERE type='index' AND"
-                                " name IN ('accounts_pid', 'posts_author')");
+                                " name IN ('accounts_pid', 'posts_author', 'posts_pid')");
 }
 
 static int64_t n_deferred(const char *path) {
@@ -40,7 +41,7 @@ static int64_t n_deferred(const char *path) {
 /* the definitions a store made by migrations has */
 static const char *const want_sql =
     "SELECT group_concat(sql, ';') FROM (SELECT sql FROM sqlite_schema WHERE type='index' AND"
-    " name IN ('accounts_pid', 'posts_author') ORDER BY name)";
+    " name IN ('accounts_pid', 'posts_author', 'posts_pid') ORDER BY name)";
 
 static char *index_sql(const char *path) {
   sqlite3 *db;
@@ -55,6 +56,26 @@ static char *index_sql(const char *path) {
   return out;
 }
 
+/* Upserts the post "9<pid>" by account `author`; its change. */
+static vigil_change upsert_post(vigil_store *s, const char *pid, int64_t author,
+                                const char *text) {
+  vigil_post p;
+  vigil_post_init(&p);
+  p.platform = VIGIL_STR_LIT("twitter");
+  char post_id[64];
+  snprintf(post_id, sizeof post_id, "9%s", pid);
+  p.platform_id = (vigil_str){post_id, strlen(post_id)};
+  p.text = (vigil_str){text, strlen(text)};
+  vigil_post_refs r;
+  memset(&r, 0, sizeof r);
+  r.author = author;
+  int64_t post_row;
+  vigil_change ch;
+  assert_int_equal(vigil_store_post_upsert(s, &p, &r, &post_row, &ch), 0);
+  return ch;
+}
+
+/* A new account "pid" and its post "9pid", in a transaction of their own. */
 static void add(vigil_store *s, const char *pid) {
   assert_int_equal(vigil_store_begin(s), 0);
   vigil_account a;
@@ -66,18 +87,7 @@ static void add(vigil_store *s, const char *pid) {
   vigil_change ch;
   assert_int_equal(vigil_store_account_upsert(s, &a, 5, &id, &ch), 0);
   assert_int_equal(ch, VIGIL_NEW);
-  vigil_post p;
-  vigil_post_init(&p);
-  p.platform = VIGIL_STR_LIT("twitter");
-  char post_id[64];
-  snprintf(post_id, sizeof post_id, "9%s", pid);
-  p.platform_id = (vigil_str){post_id, strlen(post_id)};
-  p.text = VIGIL_STR_LIT("a post");
-  vigil_post_refs r;
-  memset(&r, 0, sizeof r);
-  r.author = id;
-  int64_t post_row;
-  assert_int_equal(vigil_store_post_upsert(s, &p, &r, &post_row, &ch), 0);
+  assert_int_equal(upsert_post(s, pid, id, "a post"), VIGIL_NEW);
   assert_int_equal(vigil_store_commit(s), 0);
 }
 
@@ -101,9 +111,9 @@ static void test_first_load_rebuilds_at_close(void **state) {
   add(s, "100");
   add(s, "200");
   assert_int_equal(n_indexes(path), 0);
-  assert_int_equal(n_deferred(path), 2);
+  assert_int_equal(n_deferred(path), 3);
   assert_int_equal(vigil_store_close(s), 0);
-  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_indexes(path), 3);
   assert_int_equal(n_deferred(path), 0);
   char *got = index_sql(path);
   assert_string_equal(got, ref);
@@ -119,7 +129,7 @@ static void test_first_load_rebuilds_at_close(void **state) {
   /* a second load finds data and keeps its indexes */
   assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
   add(s, "300");
-  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_indexes(path), 3);
   assert_int_equal(vigil_store_close(s), 0);
   assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM accounts"), 3);
   free(got);
@@ -144,13 +154,13 @@ static void test_dead_load_rebuilt_by_next_open(void **state) {
   assert_int_equal(waitpid(pid, &status, 0), pid);
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   assert_int_equal(n_indexes(path), 0);
-  assert_int_equal(n_deferred(path), 2);
+  assert_int_equal(n_deferred(path), 3);
   vigil_store *s;
   assert_int_equal(vigil_store_open(path, VIGIL_STORE_READONLY, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
   assert_int_equal(n_indexes(path), 0);
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
-  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_indexes(path), 3);
   assert_int_equal(n_deferred(path), 0);
   assert_int_equal(vigil_store_close(s), 0);
   assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM accounts"), 1);
@@ -170,7 +180,7 @@ static void test_open_during_load_leaves_them(void **state) {
   assert_int_equal(vigil_store_close(other), 0);
   add(loader, "200");
   assert_int_equal(vigil_store_close(loader), 0);
-  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_indexes(path), 3);
   free(path);
 }
 
@@ -187,7 +197,7 @@ static void test_duplicate_is_reported(void **state) {
   sqlt_file_exec(path, "INSERT INTO accounts(id, platform, platform_id, has_profile, digest)"
                  " VALUES(1000, 'twitter', '100', 0, 0)");
   assert_int_equal(vigil_store_close(s), VIGIL_EDB);
-  assert_int_equal(n_deferred(path), 1); /* posts_author was built all the same */
+  assert_int_equal(n_deferred(path), 1); /* the other two were built all the same */
   assert_int_equal(has(path, "posts_author"), 1);
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
@@ -195,7 +205,7 @@ static void test_duplicate_is_reported(void **state) {
   sqlt_file_exec(path, "DELETE FROM accounts WHERE id = 1000");
   assert_int_equal(vigil_store_open(path, 0, &s), 0);
   assert_int_equal(vigil_store_close(s), 0);
-  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_indexes(path), 3);
   assert_int_equal(n_deferred(path), 0);
   free(path);
 }
@@ -240,10 +250,67 @@ static void test_stub_only_load_keeps_them(void **state) {
   assert_int_equal(vigil_store_edge_put(s, VIGIL_EDGE_FOLLOW, a, b, 1, 5), 0);
   assert_int_equal(vigil_store_commit(s), 0);
   assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM accounts"), 2);
-  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_indexes(path), 3);
   assert_int_equal(n_deferred(path), 0);
   assert_int_equal(vigil_store_close(s), 0);
-  assert_int_equal(n_indexes(path), 2);
+  assert_int_equal(n_indexes(path), 3);
+  free(path);
+}
+
+/* Another process writes between two batches of a first load: the loader's
+ * caches go, so it can no longer tell a new post by the cache, and builds
+ * posts' key again before its next insert. A post of the first batch is
+ * then found, not stored twice. */
+static void test_posts_key_back_when_cache_goes(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_cache");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
+  add(s, "100");
+  assert_int_equal(has(path, "posts_pid"), 0);
+  sqlt_file_exec(path, "INSERT INTO meta(key, value) VALUES('other', 'process')");
+  assert_int_equal(vigil_store_begin(s), 0);
+  assert_int_equal(upsert_post(s, "100", 1, "a post"), VIGIL_UNCHANGED);
+  assert_int_equal(upsert_post(s, "100", 1, "edited"), VIGIL_UPDATED);
+  assert_int_equal(upsert_post(s, "200", 1, "new"), VIGIL_NEW);
+  assert_int_equal(vigil_store_commit(s), 0);
+  assert_int_equal(has(path, "posts_pid"), 1);
+  assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM meta WHERE key ="
+                                          " 'deferred_index:posts_pid'"),
+                   0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM posts"), 2);
+  assert_int_equal(n_indexes(path), 3);
+  free(path);
+}
+
+/* The batch that dropped the indexes rolls back: so do the drops, and the
+ * load goes on with the indexes, finding the posts it committed later. */
+static void test_rollback_of_the_dropping_batch(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_rollback");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
+  assert_int_equal(vigil_store_begin(s), 0);
+  vigil_account a;
+  vigil_account_init(&a);
+  a.platform = VIGIL_STR_LIT("twitter");
+  a.platform_id = VIGIL_STR_LIT("100");
+  int64_t id;
+  vigil_change ch;
+  assert_int_equal(vigil_store_account_upsert(s, &a, 5, &id, &ch), 0);
+  assert_int_equal(upsert_post(s, "100", id, "a post"), VIGIL_NEW);
+  assert_int_equal(vigil_store_rollback(s), 0);
+  assert_int_equal(n_indexes(path), 3);
+  assert_int_equal(n_deferred(path), 0);
+  add(s, "200");
+  int64_t author = sqlt_file_scalar(path, "SELECT author FROM posts WHERE platform_id='9200'");
+  assert_int_equal(vigil_store_begin(s), 0);
+  assert_int_equal(upsert_post(s, "200", author, "a post"), VIGIL_UNCHANGED);
+  assert_int_equal(vigil_store_commit(s), 0);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM posts"), 1);
+  assert_int_equal(n_indexes(path), 3);
   free(path);
 }
 
@@ -255,6 +322,8 @@ int main(void) {
       cmocka_unit_test(test_duplicate_is_reported),
       cmocka_unit_test(test_tampered_definition_not_run),
       cmocka_unit_test(test_stub_only_load_keeps_them),
+      cmocka_unit_test(test_posts_key_back_when_cache_goes),
+      cmocka_unit_test(test_rollback_of_the_dropping_batch),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
