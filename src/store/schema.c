@@ -6,6 +6,29 @@
  * unless a load still runs, and that load is then on the current version. */
 #include <stddef.h>
 
+/* posts' columns since migration 4, for the migrations that rebuild the
+ * table (the text they expand to is what those migrations always ran) */
+#define POSTS_COLUMNS                                                        \
+  "  id INTEGER PRIMARY KEY,"                                                \
+  "  platform TEXT NOT NULL,"                                                \
+  "  platform_id TEXT NOT NULL,"                                             \
+  "  author INTEGER NOT NULL REFERENCES accounts(id),"                       \
+  "  text TEXT, lang TEXT, source TEXT, created_at INTEGER,"                 \
+  "  reply_to_post TEXT, reply_to INTEGER REFERENCES accounts(id),"          \
+  "  retweet_of_post TEXT, retweet_of INTEGER REFERENCES accounts(id),"      \
+  "  quote_of_post TEXT, quote_of INTEGER REFERENCES accounts(id),"          \
+  "  digest INTEGER NOT NULL,"                                               \
+  "  raw TEXT, entities BLOB, observed_at INTEGER"
+/* "(columns) SELECT columns FROM posts ORDER BY id;": copies posts into a
+ * table of POSTS_COLUMNS */
+#define POSTS_COPY                                                                      \
+  "(id, platform, platform_id, author, text, lang, source, created_at,"                 \
+  "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest," \
+  "  raw, entities, observed_at)"                                                       \
+  " SELECT id, platform, platform_id, author, text, lang, source, created_at,"          \
+  "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest," \
+  "  raw, entities, observed_at FROM posts ORDER BY id;"
+
 const char *const vigil_sqlite_migrations[] = {
     /* 0 -> 1: the foundation */
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -131,24 +154,9 @@ const char *const vigil_sqlite_migrations[] = {
      * Lookups bind both columns, so they use either order. posts' key is a
      * table constraint: the table is rebuilt (no table references it since
      * migration 4). */
-    "CREATE TABLE posts_v5("
-    "  id INTEGER PRIMARY KEY,"
-    "  platform TEXT NOT NULL,"
-    "  platform_id TEXT NOT NULL,"
-    "  author INTEGER NOT NULL REFERENCES accounts(id),"
-    "  text TEXT, lang TEXT, source TEXT, created_at INTEGER,"
-    "  reply_to_post TEXT, reply_to INTEGER REFERENCES accounts(id),"
-    "  retweet_of_post TEXT, retweet_of INTEGER REFERENCES accounts(id),"
-    "  quote_of_post TEXT, quote_of INTEGER REFERENCES accounts(id),"
-    "  digest INTEGER NOT NULL,"
-    "  raw TEXT, entities BLOB, observed_at INTEGER,"
+    "CREATE TABLE posts_v5(" POSTS_COLUMNS ","
     "  UNIQUE(platform_id, platform));"
-    "INSERT INTO posts_v5(id, platform, platform_id, author, text, lang, source, created_at,"
-    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
-    "  raw, entities, observed_at)"
-    " SELECT id, platform, platform_id, author, text, lang, source, created_at,"
-    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
-    "  raw, entities, observed_at FROM posts ORDER BY id;"
+    "INSERT INTO posts_v5" POSTS_COPY
     "DROP TABLE posts;"
     "ALTER TABLE posts_v5 RENAME TO posts;"
     "CREATE INDEX posts_author ON posts(author, id);"
@@ -160,23 +168,8 @@ const char *const vigil_sqlite_migrations[] = {
      * two (deferred_indexes in sqlite.c): new posts' ids arrive in no order,
      * and a 1.45 GB load of 1.55M posts took 38% less CPU without the key
      * than with it kept row by row. The table is rebuilt as in 4 -> 5. */
-    "CREATE TABLE posts_v6("
-    "  id INTEGER PRIMARY KEY,"
-    "  platform TEXT NOT NULL,"
-    "  platform_id TEXT NOT NULL,"
-    "  author INTEGER NOT NULL REFERENCES accounts(id),"
-    "  text TEXT, lang TEXT, source TEXT, created_at INTEGER,"
-    "  reply_to_post TEXT, reply_to INTEGER REFERENCES accounts(id),"
-    "  retweet_of_post TEXT, retweet_of INTEGER REFERENCES accounts(id),"
-    "  quote_of_post TEXT, quote_of INTEGER REFERENCES accounts(id),"
-    "  digest INTEGER NOT NULL,"
-    "  raw TEXT, entities BLOB, observed_at INTEGER);"
-    "INSERT INTO posts_v6(id, platform, platform_id, author, text, lang, source, created_at,"
-    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
-    "  raw, entities, observed_at)"
-    " SELECT id, platform, platform_id, author, text, lang, source, created_at,"
-    "  reply_to_post, reply_to, retweet_of_post, retweet_of, quote_of_post, quote_of, digest,"
-    "  raw, entities, observed_at FROM posts ORDER BY id;"
+    "CREATE TABLE posts_v6(" POSTS_COLUMNS ");"
+    "INSERT INTO posts_v6" POSTS_COPY
     "DROP TABLE posts;"
     "ALTER TABLE posts_v6 RENAME TO posts;"
     "CREATE INDEX posts_author ON posts(author, id);"
