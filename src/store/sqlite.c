@@ -214,7 +214,7 @@ static int journal_mode(sq_store *q, const char *sql, char *mode, size_t cap) {
  * CPU's caches. Measured, the rebuild included (docs/store.md): on the
  * twarc2 bench file CPU 0.93-0.94 of before for the first two and 0.96
  * more for posts_pid (medians of paired runs); on a 1.45 GB synthetic load
- * with post ids in no order, 22-25 s before, 16-17 s after. Nothing the
+ * with post ids in no order, 24-28 s before, 17-18.5 s after. Nothing the
  * load does reads them: it finds accounts and posts through its own caches,
  * and stays the only writer (real_begin drops the caches if another process
  * wrote). They go with the first account the load writes itself
