@@ -284,6 +284,28 @@ static void test_posts_key_back_when_cache_goes(void **state) {
   free(path);
 }
 
+/* A post id the cache cannot hold (not a number) goes in while posts' key
+ * is away; from then on a post the cache does not know may be stored, so
+ * the key comes back before the next insert, and the same post again is
+ * found. */
+static void test_posts_key_back_after_uncached_id(void **state) {
+  (void)state;
+  char *path = store_path("deferidx_uncached");
+  vigil_store *s;
+  assert_int_equal(vigil_store_open(path, VIGIL_STORE_BULK, &s), 0);
+  add(s, "100");
+  assert_int_equal(vigil_store_begin(s), 0);
+  assert_int_equal(upsert_post(s, "x-abc", 1, "named"), VIGIL_NEW);
+  assert_int_equal(upsert_post(s, "x-abc", 1, "named"), VIGIL_UNCHANGED);
+  assert_int_equal(upsert_post(s, "300", 1, "numbered"), VIGIL_NEW);
+  assert_int_equal(vigil_store_commit(s), 0);
+  assert_int_equal(has(path, "posts_pid"), 1);
+  assert_int_equal(vigil_store_close(s), 0);
+  assert_int_equal(sqlt_file_scalar(path, "SELECT count(*) FROM posts"), 3);
+  assert_int_equal(n_indexes(path), 3);
+  free(path);
+}
+
 /* The batch that dropped the indexes rolls back: so do the drops, and the
  * load goes on with the indexes, finding the posts it committed later. */
 static void test_rollback_of_the_dropping_batch(void **state) {
@@ -324,6 +346,7 @@ int main(void) {
       cmocka_unit_test(test_stub_only_load_keeps_them),
       cmocka_unit_test(test_posts_key_back_when_cache_goes),
       cmocka_unit_test(test_rollback_of_the_dropping_batch),
+      cmocka_unit_test(test_posts_key_back_after_uncached_id),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
