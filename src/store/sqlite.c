@@ -371,12 +371,11 @@ int sq_posts_pid_restore(sq_store *q) {
  * The loader calls it at close (path NULL); an open passes the store's
  * path and gives up at once (returns 0) while a loader holds the store. */
 static int rebuild_deferred_indexes(sq_store *q, const char *path) {
-  sqlite3_stmt *st;
-  /* no meta table (a new store), or not a database: migrate() says which */
-  if (sq_prepare(q, &st, "SELECT 1 FROM meta WHERE " DEFERRED_WHERE " LIMIT 1")) return 0;
-  int pending = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  if (!pending) return 0;
+  deferred_row d;
+  int got = find_deferred(q, "", 0, &d);
+  /* none; or no meta table (a new store), or not a database: migrate()
+   * says which */
+  if (got == 0 || (got < 0 && got != VIGIL_ECORRUPT)) return 0;
   int lock_fd = -1;
   if (path) {
     lock_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -390,9 +389,7 @@ static int rebuild_deferred_indexes(sq_store *q, const char *path) {
   int rc = 0, first_rc = 0;
   char first_msg[sizeof q->base.errmsg];
   char after[sizeof((deferred_row *)0)->key] = "";
-  for (;;) {
-    deferred_row d;
-    int got = find_deferred(q, after, 0, &d);
+  for (;; got = find_deferred(q, after, 0, &d)) {
     if (got <= 0) {
       rc = got;
       break;
