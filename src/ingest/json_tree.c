@@ -431,6 +431,15 @@ after_value:
     *root = top;
     return 0;
   }
+  /* ", " then a key: the common case between members, without the
+   * general checks below */
+  if (e - p >= 3 && p[0] == ',' && stk[depth - 1]->type == VJT_OBJECT) {
+    const char *q = p + 1 + (p[1] == ' ');
+    if (*q == '"') {
+      p = q;
+      goto member;
+    }
+  }
   p = skip_ws(p, e);
   if (p >= e) {
     FAIL_AT(&ps, p, "unexpected end of input");
@@ -483,6 +492,14 @@ member: /* at the key of an object member (whitespace skipped) */
       }
       key_fl |= VJT_F_KEY_LONG;
       key_len = VJT_KEY_LEN_MAX;
+    }
+  }
+  /* ": " or ":" then a value: the common case */
+  if (e - p >= 3 && p[0] == ':') {
+    const char *q = p + 1 + (p[1] == ' ');
+    if ((unsigned char)*q > ' ') {
+      p = q;
+      goto value;
     }
   }
   p = skip_ws(p, e);

@@ -160,6 +160,16 @@ static int step_done(sq_store *q, sqlite3_stmt *st, const char *what) {
 }
 int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what) { return step_done(q, st, what); }
 
+/* step_done for the per-record statements, which bind every parameter
+ * before each step: clearing the bindings after each row was 0.7% of a
+ * twarc2 ingest's instructions, and nothing reads a stale binding. */
+static int step_bound(sq_store *q, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, what);
+}
+int sq_step_bound(sq_store *q, sqlite3_stmt *st, const char *what) { return step_bound(q, st, what); }
+
 /* ---- open / close / migrations ------------------------------------------------ */
 
 /* The first load into an empty store runs with a rollback journal, then the
@@ -1248,7 +1258,7 @@ static int sq_account_upsert(vigil_store *s, const vigil_account *a, int64_t obs
     sqlite3_stmt *st = q->st_acc_update;
     sqlite3_bind_int64(st, 1, found);
     bind_account(q, st, a, pid, observed_at, digest, ukey);
-    if ((rc = step_done(q, st, "updating account"))) return rc;
+    if ((rc = step_bound(q, st, "updating account"))) return rc;
     if ((rc = meta_set(q, found, digest, observed_at, (m && m->has_pid) || pid.ptr))) return rc;
     if ((rc = cache_add(q, found, a->platform, pid, a->username))) return rc;
     *change = VIGIL_UPDATED;
@@ -1259,7 +1269,7 @@ static int sq_account_upsert(vigil_store *s, const vigil_account *a, int64_t obs
   bind_account(q, st, a, pid, observed_at, digest, ukey);
   /* ids come from next_id, like stubs', so the two never collide */
   sqlite3_bind_int64(st, 20, q->next_id);
-  if ((rc = step_done(q, st, "inserting account"))) return rc;
+  if ((rc = step_bound(q, st, "inserting account"))) return rc;
   *id = q->next_id++;
   if ((rc = cache_add(q, *id, a->platform, pid, a->username))) return rc;
   if ((rc = meta_set(q, *id, digest, observed_at, pid.ptr != NULL))) return rc;

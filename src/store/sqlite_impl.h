@@ -134,6 +134,10 @@ typedef struct sq_store {
 int sq_fail(sq_store *q, int rc_sqlite, const char *what);
 /* Steps a statement that returns no row, then resets it and clears its bindings. */
 int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what);
+/* The same without clearing the bindings: only for statements whose every
+ * parameter is bound before each step (the bindings point into the
+ * caller's record, which is gone after the call). */
+int sq_step_bound(sq_store *q, sqlite3_stmt *st, const char *what);
 
 static inline void bind_str(sqlite3_stmt *st, int i, vigil_str s) {
   if (s.ptr) sqlite3_bind_text(st, i, s.ptr, (int)s.len, SQLITE_STATIC);

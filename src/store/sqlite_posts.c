@@ -397,7 +397,7 @@ static int upsert_row(sq_store *q, const vigil_post *p, const vigil_post_refs *r
     bind_str(st, 1, p->platform);
     bind_str(st, 2, p->platform_id);
     bind_post(st, p, r, digest, ent);
-    if ((rc = sq_step_done(q, st, "inserting post"))) return rc;
+    if ((rc = sq_step_bound(q, st, "inserting post"))) return rc;
     if (sqlite3_changes(q->db) == 1) {
       *id = sqlite3_last_insert_rowid(q->db);
       *change = VIGIL_NEW;
@@ -424,7 +424,7 @@ static int upsert_row(sq_store *q, const vigil_post *p, const vigil_post_refs *r
   st = q->st_post_update;
   sqlite3_bind_int64(st, 1, found);
   bind_post(st, p, r, digest, ent);
-  if ((rc = sq_step_done(q, st, "updating post"))) return rc;
+  if ((rc = sq_step_bound(q, st, "updating post"))) return rc;
   *change = VIGIL_UPDATED;
   /* refreshes the entry if the row is cached, else leaves it out */
   return sq_post_cache_put(q, p->platform, p->platform_id, found, digest, seen);
