@@ -117,17 +117,19 @@ static inline const char *scan_plain(const char *p, const char *e) {
   return p;
 }
 
-static inline int hexval(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c |= 0x20;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+/* a hex digit's value plus one; 0 for every other byte */
+static const uint8_t hex_plus1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,
+    ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+    ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+    ['F'] = 16};
 
-/* 4 hex digits at p (caller checked p + 4 <= e); -1 if not hex */
+/* 4 hex digits at p (caller checked p + 4 <= e); -1 if not hex. A table
+ * instead of range tests: encoders that escape all non-ASCII text write
+ * one \uXXXX per character, and this ran for each. */
 static inline int32_t hex4(const char *p) {
-  int a = hexval((unsigned char)p[0]), b = hexval((unsigned char)p[1]);
-  int c = hexval((unsigned char)p[2]), d = hexval((unsigned char)p[3]);
+  int32_t a = hex_plus1[(unsigned char)p[0]] - 1, b = hex_plus1[(unsigned char)p[1]] - 1;
+  int32_t c = hex_plus1[(unsigned char)p[2]] - 1, d = hex_plus1[(unsigned char)p[3]] - 1;
   if ((a | b | c | d) < 0) return -1;
   return (a << 12) | (b << 8) | (c << 4) | d;
 }
@@ -184,6 +186,13 @@ static const char *read_string_escaped(pstate *ps, const char *s, const char *p,
     /* c == '\\': the escaped byte is checked when decoding; skipping it here
      * keeps an escaped quote from ending the string */
     if (q + 1 >= e) return FAIL_AT(ps, s - 1, "unterminated string");
+    /* \uXXXX followed by another escape (all-escaped text): no scan. Were
+     * the four bytes skipped not hex, the decoding below refuses them, so
+     * the end found here matters only for valid escapes. */
+    if (q[1] == 'u' && e - q > 6 && q[6] == '\\') {
+      q += 6;
+      continue;
+    }
     q = scan_plain(q + 2, e);
   }
   size_t raw = (size_t)(q - s);
