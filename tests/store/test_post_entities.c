@@ -145,6 +145,27 @@ static void test_round_trip_and_aggregates(void **state) {
   assert_int_equal(vigil_store_commit(s), 0);
   assert_int_equal(vigil_store_stats_get(s, &st), 0);
   assert_int_equal(st.edges[VIGIL_EDGE_MENTION], 1);
+  /* an edit's entities replace the stored ones (the blob is encoded when
+   * the row is written, so an update must encode it too), and the same
+   * edit again changes nothing */
+  vigil_str tags2[] = {VIGIL_STR_LIT("c")};
+  p.hashtags = tags2, p.n_hashtags = 1, p.n_urls = 0, p.n_media = 0;
+  assert_int_equal(vigil_store_begin(s), 0);
+  assert_int_equal(vigil_store_post_upsert(s, &p, &r4, &id, &ch), 0);
+  assert_int_equal(ch, VIGIL_UPDATED);
+  assert_int_equal(vigil_store_post_upsert(s, &p, &r4, &id, &ch), 0);
+  assert_int_equal(ch, VIGIL_UNCHANGED);
+  assert_int_equal(vigil_store_commit(s), 0);
+  seen z2 = {0};
+  assert_int_equal(vigil_store_each_post(s, on_post, &z2), 0);
+  assert_int_equal(z2.n, 3);
+  assert_string_equal(z2.text[0], "10: #c");
+  top[0] = 0;
+  assert_int_equal(vigil_store_top(s, "hashtag", 10, on_top, top), 0);
+  assert_string_equal(top, "b=1 c=1 ");
+  top[0] = 0;
+  assert_int_equal(vigil_store_each_post_media(s, on_media, top), 0);
+  assert_string_equal(top, "");
   assert_int_equal(vigil_store_close(s), 0);
   /* the bulk handle wrote nothing that breaks a reference */
   sqlite3 *db;
