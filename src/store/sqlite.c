@@ -152,23 +152,24 @@ int sq_prepare(sq_store *q, sqlite3_stmt **st, const char *sql) {
   return rc == SQLITE_OK ? 0 : sq_fail(q, rc, "prepare");
 }
 
-static int step_done(sq_store *q, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
-  return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, what);
-}
-int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what) { return step_done(q, st, what); }
-
-/* step_done for the per-record statements, which bind every parameter
- * before each step: clearing the bindings after each row was 0.7% of a
- * twarc2 ingest's instructions, and nothing reads a stale binding. */
+/* Steps a statement that returns no row and resets it. Only for the
+ * per-record statements, which bind every parameter before each step:
+ * clearing the bindings after each row was 0.7% of a twarc2 ingest's
+ * instructions, and nothing reads a stale binding. */
 static int step_bound(sq_store *q, sqlite3_stmt *st, const char *what) {
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   return rc == SQLITE_DONE ? 0 : sq_fail(q, rc, what);
 }
 int sq_step_bound(sq_store *q, sqlite3_stmt *st, const char *what) { return step_bound(q, st, what); }
+
+/* step_bound, then no binding outlives the call */
+static int step_done(sq_store *q, sqlite3_stmt *st, const char *what) {
+  int rc = step_bound(q, st, what);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+int sq_step_done(sq_store *q, sqlite3_stmt *st, const char *what) { return step_done(q, st, what); }
 
 /* ---- open / close / migrations ------------------------------------------------ */
 

@@ -385,6 +385,7 @@ static int upsert_row(sq_store *q, const vigil_post *p, const vigil_post_refs *r
                       uint64_t digest, const int64_t *men, size_t nm, int64_t *id,
                       vigil_change *change) {
   vigil_buf *ent = &q->entities_buf;
+  int encoded = 0; /* ent holds this post's blob */
   int rc;
   sqlite3_stmt *st;
   int64_t found, old_seen;
@@ -400,6 +401,7 @@ static int upsert_row(sq_store *q, const vigil_post *p, const vigil_post_refs *r
     bind_str(st, 1, p->platform);
     bind_str(st, 2, p->platform_id);
     if ((rc = encode_entities(ent, p, men, nm))) return rc;
+    encoded = 1;
     bind_post(st, p, r, digest, ent);
     if ((rc = sq_step_bound(q, st, "inserting post"))) return rc;
     if (sqlite3_changes(q->db) == 1) {
@@ -426,7 +428,7 @@ static int upsert_row(sq_store *q, const vigil_post *p, const vigil_post_refs *r
    * reference): replace it and move its edges to the new references */
   if ((rc = remove_old_edges(q, found))) return rc;
   st = q->st_post_update;
-  if ((rc = encode_entities(ent, p, men, nm))) return rc;
+  if (!encoded && (rc = encode_entities(ent, p, men, nm))) return rc;
   sqlite3_bind_int64(st, 1, found);
   bind_post(st, p, r, digest, ent);
   if ((rc = sq_step_bound(q, st, "updating post"))) return rc;
