@@ -71,6 +71,19 @@ static int on_media(void *ctx, vigil_str post, vigil_str type, vigil_str url) {
   return 0;
 }
 
+/* the store's top n values of `kind`, as "value=count " pairs */
+static void expect_top(vigil_store *s, const char *kind, size_t n, const char *want) {
+  char top[512] = "";
+  assert_int_equal(vigil_store_top(s, kind, n, on_top, top), 0);
+  assert_string_equal(top, want);
+}
+
+static void expect_media(vigil_store *s, const char *want) {
+  char got[512] = "";
+  assert_int_equal(vigil_store_each_post_media(s, on_media, got), 0);
+  assert_string_equal(got, want);
+}
+
 static void test_round_trip_and_aggregates(void **state) {
   (void)state;
   char *dir, *path = db_path(&dir);
@@ -119,18 +132,10 @@ static void test_round_trip_and_aggregates(void **state) {
   assert_string_equal(z.text[0], "10: #b #a # https://WWW.Ex.org/a(ex.org) http://u.test:8080/p(u.test)");
   assert_string_equal(z.text[1], "11: #b");
   assert_string_equal(z.text[2], "12:");
-  char top[512] = "";
-  assert_int_equal(vigil_store_top(s, "hashtag", 10, on_top, top), 0);
-  assert_string_equal(top, "b=2 a=1 ");
-  top[0] = 0;
-  assert_int_equal(vigil_store_top(s, "hashtag", 1, on_top, top), 0);
-  assert_string_equal(top, "b=2 ");
-  top[0] = 0;
-  assert_int_equal(vigil_store_top(s, "url_domain", 10, on_top, top), 0);
-  assert_string_equal(top, "ex.org=1 u.test=1 ");
-  top[0] = 0;
-  assert_int_equal(vigil_store_each_post_media(s, on_media, top), 0);
-  assert_string_equal(top, "10/photo/https://m/1.jpg ");
+  expect_top(s, "hashtag", 10, "b=2 a=1 ");
+  expect_top(s, "hashtag", 1, "b=2 ");
+  expect_top(s, "url_domain", 10, "ex.org=1 u.test=1 ");
+  expect_media(s, "10/photo/https://m/1.jpg ");
   /* mentions deduplicated: one edge each, weight 1 */
   vigil_store_stats st;
   assert_int_equal(vigil_store_stats_get(s, &st), 0);
@@ -160,12 +165,8 @@ static void test_round_trip_and_aggregates(void **state) {
   assert_int_equal(vigil_store_each_post(s, on_post, &z2), 0);
   assert_int_equal(z2.n, 3);
   assert_string_equal(z2.text[0], "10: #c");
-  top[0] = 0;
-  assert_int_equal(vigil_store_top(s, "hashtag", 10, on_top, top), 0);
-  assert_string_equal(top, "b=1 c=1 ");
-  top[0] = 0;
-  assert_int_equal(vigil_store_each_post_media(s, on_media, top), 0);
-  assert_string_equal(top, "");
+  expect_top(s, "hashtag", 10, "b=1 c=1 ");
+  expect_media(s, "");
   assert_int_equal(vigil_store_close(s), 0);
   /* the bulk handle wrote nothing that breaks a reference */
   sqlite3 *db;
@@ -207,12 +208,8 @@ static void test_migration_from_child_tables(void **state) {
   assert_string_equal(z.text[0], "70: #zeta https://www.news.test/a(news.test)");
   /* the old table kept a post's hashtags in tag order */
   assert_string_equal(z.text[1], "80: #alpha #zeta");
-  char top[512] = "";
-  assert_int_equal(vigil_store_top(s, "hashtag", 5, on_top, top), 0);
-  assert_string_equal(top, "zeta=2 alpha=1 ");
-  top[0] = 0;
-  assert_int_equal(vigil_store_each_post_media(s, on_media, top), 0);
-  assert_string_equal(top, "80/video/https://v/1.mp4 ");
+  expect_top(s, "hashtag", 5, "zeta=2 alpha=1 ");
+  expect_media(s, "80/video/https://v/1.mp4 ");
   assert_int_equal(vigil_store_close(s), 0);
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
   sqlite3_stmt *st;
