@@ -11,7 +11,7 @@ with open(sys.argv[1], "w") as f:
     for i in range(600000):
         f.write("%d %d\n" % (r.randrange(200000), r.randrange(200000)))
 with open(sys.argv[2], "w") as f:
-    for i in range(30000):
+    for i in range(60000):
         a = 10**17 + r.randrange(20000)
         m = 10**17 + r.randrange(20000)
         f.write('{"data":[{"id":"%d","author_id":"%d","text":"post %d #tag%d @u%d","created_at":"2015-03-01T10:00:00.000Z","entities":{"hashtags":[{"tag":"tag%d"}],"mentions":[{"id":"%d","username":"u%d"}]},"edit_history_tweet_ids":["%d"]}],"includes":{"users":[{"id":"%d","username":"u%d","name":"User %d","public_metrics":{"followers_count":%d,"following_count":1,"tweet_count":2,"listed_count":0}}]}}\n'
@@ -29,7 +29,9 @@ kill_and_resume() { # name file [args]
     n=$(sqlite3 "$killed" "SELECT coalesce(max(next_line),0) FROM ingest_runs" 2>/dev/null || echo 0)
     if [ "${n:-0}" -gt 0 ]; then progressed=1; break; fi
   done
-  sleep 0.3
+  # soon after the first commit: the twarc2 run takes about a second in
+  # all, and a later kill (0.3 s) sometimes came after it had finished
+  sleep 0.05
   kill -9 "$pid" 2> /dev/null || true
   wait "$pid" 2> /dev/null || true
   state=$(sqlite3 "$killed" "SELECT state FROM ingest_runs ORDER BY id DESC LIMIT 1" 2>/dev/null || echo none)
